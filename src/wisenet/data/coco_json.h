@@ -34,8 +34,9 @@ struct Annotation {
 // How to give a point to an annotation that has a mask and no point.
 enum class PointRule {
   kNone,    // leave it without a point
-  kCenter,  // the pixel deepest inside the mask (max of the distance transform; ties to the
-            // first in row-major order), the rule used for the shared data
+  kCenter,  // the pixel deepest inside the mask (max of the L2 distance transform, 5x5 mask,
+            // image border counted as background; ties to the first in row-major order),
+            // the rule that made the shared data's points
   kRandom,  // uniform over the mask's pixels, seeded
 };
 

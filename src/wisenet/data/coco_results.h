@@ -20,7 +20,8 @@ struct Detection {
 std::vector<Detection> read_results(const std::string& path, const CocoDataset& ground_truth);
 std::vector<Detection> parse_results(const std::string& text, const std::string& source,
                                      const CocoDataset& ground_truth);
-// Writes results (segmentation as compressed RLE, score, and bbox) atomically.
+// Writes results (image_id, category_id, segmentation as compressed RLE, score) atomically.
+// No bbox is written: pycocotools would then take the area from it, not from the mask.
 void write_results(const std::vector<Detection>& detections, const std::string& path);
 
 }  // namespace wisenet
