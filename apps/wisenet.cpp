@@ -1,13 +1,31 @@
 // wisenet: instance segmentation trained from point labels (WISE-Net, LCFCN).
 // This is the thin command line over the library: every subcommand is in apps/commands/.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 
 #include "commands/command.h"
 #include "wisenet/core/error.h"
 
+namespace {
+
+// libgomp (behind libtorch and OpenCV) spin-waits between parallel regions by default; on a
+// busy machine with as many threads as cores that makes every operation up to 100x slower.
+// The policy is read once when the library loads, so set it and start again.
+void use_passive_openmp_waiting(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  execv("/proc/self/exe", argv);
+  // execv failed: go on with the default policy.
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  use_passive_openmp_waiting(argv);
   CLI::App app{
       "wisenet: instance segmentation from point labels (WISE-Net / LCFCN).\n"
       "Run `wisenet <command> --help` for the options of a command."};
@@ -15,6 +33,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "wisenet 0.1.0");
   wisenet::cli::add_synth_command(app);
   wisenet::cli::add_eval_command(app);
+  wisenet::cli::add_train_command(app);
+  wisenet::cli::add_count_command(app);
+  wisenet::cli::add_proposals_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,5 +12,8 @@ void add_threads_option(CLI::App* command, int* threads);
 
 void add_synth_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_count_command(CLI::App& app);
+void add_proposals_command(CLI::App& app);
 
 }  // namespace wisenet::cli

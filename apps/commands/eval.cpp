@@ -1,0 +1,100 @@
+// wisenet eval: COCO AP (as pycocotools) of a results file against a ground truth.
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "commands/command.h"
+#include "wisenet/core/atomic_file.h"
+#include "wisenet/core/threads.h"
+#include "wisenet/eval/coco_eval.h"
+
+namespace wisenet::cli {
+namespace {
+
+struct EvalParams {
+  std::string gt;
+  std::string pred;
+  std::string iou_type = "segm";
+  std::string json_out;
+  int max_dets = 100;
+  int threads = 0;
+};
+
+// One line in pycocotools' summarize() format.
+std::string summary_line(bool ap, const std::string& iou, const char* area, int max_dets,
+                         double value) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %0.3f",
+                ap ? "Average Precision" : "Average Recall", ap ? "(AP)" : "(AR)", iou.c_str(),
+                area, max_dets, value);
+  return buf;
+}
+
+void run_eval(const EvalParams& p) {
+  set_threads(p.threads);
+  const CocoEvalOptions options{parse_iou_type(p.iou_type), p.max_dets};
+  const CocoDataset gt = read_coco(p.gt);
+  const std::vector<Detection> dt = read_results(p.pred, gt);
+  const CocoEvalResult r = evaluate_coco(gt, dt, options);
+
+  const int md = p.max_dets;
+  std::cout << "COCO evaluation (" << p.iou_type << "): " << gt.images.size() << " images, "
+            << gt.annotations.size() << " annotations, " << dt.size() << " detections\n"
+            << summary_line(true, "0.50:0.95", "all", md, r.AP) << "\n"
+            << summary_line(true, "0.50", "all", md, r.AP50) << "\n"
+            << summary_line(true, "0.75", "all", md, r.AP75) << "\n"
+            << summary_line(true, "0.50:0.95", "small", md, r.APs) << "\n"
+            << summary_line(true, "0.50:0.95", "medium", md, r.APm) << "\n"
+            << summary_line(true, "0.50:0.95", "large", md, r.APl) << "\n"
+            << summary_line(false, "0.50:0.95", "all", 1, r.AR1) << "\n"
+            << summary_line(false, "0.50:0.95", "all", 10, r.AR10) << "\n"
+            << summary_line(false, "0.50:0.95", "all", md, r.AR100) << "\n"
+            << summary_line(false, "0.50:0.95", "small", md, r.ARs) << "\n"
+            << summary_line(false, "0.50:0.95", "medium", md, r.ARm) << "\n"
+            << summary_line(false, "0.50:0.95", "large", md, r.ARl) << "\n"
+            << summary_line(true, "0.25", "all", md, r.AP25) << "\n"
+            << "AP50 per category (-1: no ground truth):\n";
+  nlohmann::json per_category = nlohmann::json::object();
+  for (const auto& [id, ap50] : r.per_category_ap50) {
+    const std::string& name = gt.category_name(id);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%0.3f", ap50);
+    std::cout << "  " << id << " " << name << ": " << buf << "\n";
+    per_category[name] = ap50;
+  }
+  if (!p.json_out.empty()) {
+    nlohmann::json out = nlohmann::json::object();
+    const auto stats = r.stats();
+    for (size_t s = 0; s < stats.size(); ++s) out[coco_stat_names()[s]] = stats[s];
+    out["AP25"] = r.AP25;
+    out["per_category"] = per_category;
+    write_file_atomic(p.json_out, out.dump(1) + "\n");
+    std::cout << "wrote " << p.json_out << "\n";
+  }
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app) {
+  auto params = std::make_shared<EvalParams>();
+  CLI::App* command = app.add_subcommand(
+      "eval",
+      "COCO instance evaluation exactly as pycocotools (AP, AP50, AP75, APs/m/l, AR1/10/100, "
+      "ARs/m/l), plus AP at IoU 0.25 and AP50 per category");
+  command->add_option("--gt", params->gt, "Ground truth, COCO instance JSON")->required();
+  command->add_option("--pred", params->pred, "Results, COCO results JSON")->required();
+  command->add_option("--iou-type", params->iou_type, "segm (mask IoU) or bbox")
+      ->check(CLI::IsMember({"segm", "bbox"}))
+      ->capture_default_str();
+  command->add_option("--json", params->json_out, "Also write the numbers as one JSON object");
+  command->add_option("--max-dets", params->max_dets,
+                      "Detections per image for the last maxDets (>= 10; 1000 for dense scenes)")
+      ->check(CLI::Range(10, 1000000))
+      ->capture_default_str();
+  add_threads_option(command, &params->threads);
+  command->callback([params]() { run_eval(*params); });
+}
+
+}  // namespace wisenet::cli

@@ -1,0 +1,117 @@
+// wisenet train: every option of TrainOptions as a flag (--lr, --max-steps, ...), over an
+// optional JSON config file (--config); flags given on the command line win.
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "commands/command.h"
+#include "wisenet/core/atomic_file.h"
+#include "wisenet/core/error.h"
+#include "wisenet/data/json_fields.h"
+#include "wisenet/train/trainer.h"
+
+namespace wisenet::cli {
+
+namespace {
+
+struct TrainCommand {
+  std::string config;
+  std::string resume;
+  std::map<std::string, std::string> values;  // JSON key -> text given on the command line
+  std::map<std::string, bool> flags;          // JSON key -> on/off given on the command line
+  std::map<std::string, CLI::Option*> options;
+};
+
+std::string flag_of(const std::string& key) {
+  std::string flag = "--" + key;
+  for (auto& ch : flag) {
+    if (ch == '_') ch = '-';
+  }
+  return flag;
+}
+
+// The command-line text of an option as a JSON value of the same type as its default.
+nlohmann::json to_json_value(const nlohmann::json& default_value, const std::string& text,
+                             const std::string& key) {
+  if (default_value.is_string()) return text;
+  try {
+    const nlohmann::json parsed = nlohmann::json::parse(text);
+    if (default_value.is_number_float() && parsed.is_number()) return parsed.get<double>();
+    if (default_value.is_number_integer() && parsed.is_number_integer()) return parsed;
+    if (default_value.is_number_unsigned() && parsed.is_number_integer()) return parsed;
+    if (default_value.is_boolean() && parsed.is_boolean()) return parsed;
+  } catch (const nlohmann::json::exception&) {
+  }
+  throw Error(flag_of(key) + ": invalid value \"" + text + "\"");
+}
+
+int run_train(TrainCommand& command) {
+  TrainOptions defaults;
+  const nlohmann::json default_json = train_options_to_json(defaults);
+  nlohmann::json given = nlohmann::json::object();
+  for (const auto& [key, option] : command.options) {
+    if (option->count() == 0) continue;
+    if (default_json[key].is_boolean()) {
+      given[key] = command.flags[key];
+    } else {
+      given[key] = to_json_value(default_json[key], command.values[key], key);
+    }
+  }
+  TrainResult result;
+  if (!command.resume.empty()) {
+    if (!command.config.empty()) throw Error("--config cannot be combined with --resume");
+    result = resume_training(command.resume, given.dump());
+  } else {
+    TrainOptions options = defaults;
+    if (!command.config.empty()) {
+      merge_train_options(json_fields::parse(read_file(command.config), command.config),
+                          command.config, options);
+    }
+    merge_train_options(given, "command line", options);
+    result = train(options);
+  }
+  std::cout << "steps " << result.steps << (result.stopped_early ? " (stopped early)" : "")
+            << ", " << result.seconds << " s\n";
+  if (result.best_val_mae >= 0) {
+    std::cout << "validation MAE: last " << result.last_val_mae << ", best "
+              << result.best_val_mae << " (" << result.best_checkpoint << ")\n";
+  }
+  std::cout << "checkpoint: " << result.last_checkpoint << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto command = std::make_shared<TrainCommand>();
+  CLI::App* sub = app.add_subcommand(
+      "train", "Train a branch from point labels (loc: L-Net with the LCFCN loss)");
+  sub->add_option("--config", command->config,
+                  "JSON file of training options (keys as the flags, with _); flags win");
+  sub->add_option("--resume", command->resume,
+                  "continue the run in this folder from its last.ckpt");
+  const nlohmann::json defaults = train_options_to_json(TrainOptions{});
+  for (const auto& doc : train_option_docs()) {
+    const std::string key = doc.key;
+    const nlohmann::json& value = defaults.at(key);
+    CLI::Option* option = nullptr;
+    if (value.is_boolean()) {
+      const std::string description =
+          std::string(doc.description) + (value.get<bool>() ? " (default: on)" : " (default: off)");
+      option = sub->add_flag(flag_of(key) + ",!--no-" + flag_of(key).substr(2),
+                             command->flags[key], description);
+    } else {
+      const std::string shown = value.is_string() ? value.get<std::string>() : value.dump();
+      option = sub->add_option(flag_of(key), command->values[key], doc.description);
+      if (!shown.empty()) option->default_str(shown);
+    }
+    command->options[key] = option;
+  }
+  sub->callback([command] {
+    // Threads are set inside train() from the options, like every other setting.
+    const int code = run_train(*command);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
+}  // namespace wisenet::cli

@@ -1,0 +1,21 @@
+#pragma once
+// A trained model read back from a checkpoint, ready for inference.
+#include <string>
+
+#include "wisenet/data/class_map.h"
+#include "wisenet/model/checkpoint.h"
+#include "wisenet/model/wisenet_model.h"
+
+namespace wisenet {
+
+struct TrainedModel {
+  WiseNet model{nullptr};
+  ClassMap classes;       // channel -> dataset category id and name
+  CheckpointInfo info;
+};
+
+// Builds the architecture the checkpoint names and loads its weights (eval mode). Errors
+// name the file.
+TrainedModel load_trained_model(const std::string& path);
+
+}  // namespace wisenet

@@ -1,0 +1,94 @@
+#pragma once
+// WiseNet: the two branches of WISE-Net (wisenet.md §1).
+//   L-Net (localize): backbone + FCN8 → N×(C+1)×H×W logits (channel 0 = background).
+//   E-Net (embed):    backbone + FCN8 → N×D×H×W raw embeddings.
+// Usage:
+//   WiseNetOptions options;  options.num_classes = 1;
+//   WiseNet net(options);
+//   torch::Tensor logits = net->localize(image_to_tensor(rgb));
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "wisenet/model/backbone.h"
+#include "wisenet/model/fcn8.h"
+#include "wisenet/model/image_tensor.h"
+
+namespace wisenet {
+
+struct WiseNetOptions {
+  std::string backbone = "small";  // small | resnet18 | resnet34 | resnet50
+  int64_t num_classes = 1;         // C object classes; L-Net outputs C + 1 channels
+  int64_t embedding_dim = 64;      // D
+  bool shared_backbone = false;    // one backbone for both heads (joint training option)
+  BnMode bn_mode = BnMode::kAuto;
+  std::string backbone_weights;  // torchvision state-dict file; empty = random init
+
+  // BatchNorm frozen: bn_mode frozen, or auto with backbone_weights given.
+  bool bn_frozen() const;
+  // Throws wisenet::Error naming the first invalid field.
+  void validate() const;
+};
+
+// Every field, by its name above; bn_mode as "auto" | "frozen" | "trainable".
+nlohmann::json options_to_json(const WiseNetOptions& options);
+// Missing fields keep their defaults; wrong types or values are wisenet::Errors.
+WiseNetOptions options_from_json(const nlohmann::json& json);
+
+struct WiseNetOutput {
+  torch::Tensor logits;      // N×(C+1)×H×W
+  torch::Tensor embeddings;  // N×D×H×W
+};
+
+// One branch: a backbone and an FCN8 head. With a shared backbone the E-Net branch borrows the
+// L-Net's backbone without registering it, so every parameter has exactly one name.
+struct BranchImpl : torch::nn::Module {
+  BranchImpl(std::shared_ptr<BackboneImpl> own_backbone,
+             std::shared_ptr<BackboneImpl> borrowed_backbone, int64_t out_channels);
+  torch::Tensor forward(const torch::Tensor& x);
+  // The backbone this branch runs (its own or the borrowed one).
+  BackboneImpl& feature_extractor() const { return *backbone_used; }
+
+  std::shared_ptr<BackboneImpl> backbone;  // registered as "backbone"; null when borrowed
+  FCN8 head{nullptr};
+  std::shared_ptr<BackboneImpl> backbone_used;
+};
+TORCH_MODULE(Branch);
+
+// Parameter names: "lnet.backbone.*", "lnet.head.*", "enet.head.*" and, unless the backbone is
+// shared, "enet.backbone.*".
+class WiseNetImpl : public torch::nn::Module {
+ public:
+  // Builds the branches; loads options.backbone_weights into every backbone when
+  // load_backbone_weights is true (false when a checkpoint will supply all weights).
+  // Throws wisenet::Error for invalid options or a bad weight file.
+  explicit WiseNetImpl(WiseNetOptions options, bool load_backbone_weights = true);
+
+  // x: N×3×H×W normalised images (image_to_tensor), any H, W ≥ 1. In train mode with
+  // trainable BatchNorm and N = 1, the stride-32 map must hold more than one pixel (H or W
+  // above 32), as BatchNorm needs more than one value per channel.
+  torch::Tensor localize(const torch::Tensor& x);
+  torch::Tensor embed(const torch::Tensor& x);
+  // Both outputs; with a shared backbone it runs once.
+  WiseNetOutput forward(const torch::Tensor& x);
+
+  // The parameters that require gradients, per branch (for an optimiser over one branch);
+  // with a shared backbone both lists include it.
+  std::vector<torch::Tensor> lnet_parameters() const;
+  std::vector<torch::Tensor> enet_parameters() const;
+
+  const WiseNetOptions& options() const { return options_; }
+
+  Branch lnet{nullptr};
+  Branch enet{nullptr};
+
+ private:
+  void load_backbone_weights_into(BackboneImpl& backbone) const;
+
+  WiseNetOptions options_;
+};
+TORCH_MODULE(WiseNet);
+
+}  // namespace wisenet

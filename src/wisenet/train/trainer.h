@@ -1,0 +1,36 @@
+#pragma once
+// The training loop: one stage (loc: L-Net with the LCFCN loss; emb: E-Net with the
+// similarity loss) over a dataset, with seeded order and augmentation, periodic validation,
+// best/last checkpoints, a CSV log, curves.png, resume, and a clean stop on SIGINT/SIGTERM.
+//
+// Usage:
+//   TrainOptions o; o.train_json = "train.json"; o.out_dir = "run"; ...
+//   TrainResult r = train(o);              // or resume_training("run", overrides)
+#include <cstdint>
+#include <string>
+
+#include "wisenet/train/train_options.h"
+
+namespace wisenet {
+
+struct TrainResult {
+  int64_t steps = 0;           // optimiser steps done in total (including before a resume)
+  bool stopped_early = false;  // by a signal or the time budget
+  double best_val_mae = -1;    // -1 without validation
+  double last_val_mae = -1;
+  double seconds = 0;          // wall-clock time of this call
+  std::string last_checkpoint;
+  std::string best_checkpoint;
+};
+
+// Runs a fresh training into options.out_dir (created; an existing last.ckpt there is an
+// error that suggests --resume). Writes options.json, log.csv, curves.png, last.ckpt and,
+// with validation, best.ckpt.
+TrainResult train(const TrainOptions& options);
+
+// Continues the run in `run_dir` from last.ckpt with the options saved there; gives the same
+// weights as an uninterrupted run. `max_steps` / `epochs` may be raised by `overrides`
+// (a JSON object of option values, as the config file).
+TrainResult resume_training(const std::string& run_dir, const std::string& overrides_json = "{}");
+
+}  // namespace wisenet

@@ -1,0 +1,30 @@
+#pragma once
+// Validation during training: counting errors of L-Net's blobs against the validation set's
+// points (every class pooled per image; MAE per class is the same for one class).
+#include <map>
+#include <string>
+#include <vector>
+
+#include "wisenet/eval/counting.h"
+
+namespace wisenet {
+
+class WiseNetImpl;
+class TrainingData;
+
+struct CountingValidation {
+  double mae = 0;
+  double rmse = 0;
+  double mean_count = 0;
+  std::vector<double> game;  // GAME(0..3)
+  std::map<std::string, double> values() const;  // val_mae, val_rmse, val_game1.. for the log
+};
+
+// The log columns values() fills.
+std::vector<std::string> validation_columns();
+
+// Counts objects per class on the first `limit` images (0 = all) and compares, class by
+// class, with the true points: an image contributes one entry per class.
+CountingValidation validate_counting(WiseNetImpl& model, TrainingData& val, int64_t limit);
+
+}  // namespace wisenet
