@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   wisenet::cli::add_train_command(app);
   wisenet::cli::add_count_command(app);
   wisenet::cli::add_proposals_command(app);
+  wisenet::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,5 +15,6 @@ void add_eval_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_count_command(CLI::App& app);
 void add_proposals_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 
 }  // namespace wisenet::cli

@@ -72,9 +72,11 @@ int run_train(TrainCommand& command) {
   }
   std::cout << "steps " << result.steps << (result.stopped_early ? " (stopped early)" : "")
             << ", " << result.seconds << " s\n";
-  if (result.best_val_mae >= 0) {
-    std::cout << "validation MAE: last " << result.last_val_mae << ", best "
-              << result.best_val_mae << " (" << result.best_checkpoint << ")\n";
+  if (result.best_val >= 0) {
+    const char* what = result.stage == TrainStage::kLocalization ? "validation counting MAE"
+                                                                  : "validation mask AP50";
+    std::cout << what << ": last " << result.last_val << ", best " << result.best_val << " ("
+              << result.best_checkpoint << ")\n";
   }
   std::cout << "checkpoint: " << result.last_checkpoint << "\n";
   return 0;

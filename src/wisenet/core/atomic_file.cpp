@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,8 +18,11 @@ namespace fs = std::filesystem;
 
 void write_file_atomic(const std::string& path, const std::string& content) {
   const fs::path target(path);
+  // Unique per process and per call, so threads writing the same path never share a temp file.
+  static std::atomic<uint64_t> counter{0};
   const fs::path temp = target.parent_path() /
-                        ("." + target.filename().string() + ".tmp" + std::to_string(getpid()));
+                        ("." + target.filename().string() + ".tmp" + std::to_string(getpid()) +
+                         "_" + std::to_string(counter.fetch_add(1)));
   FILE* f = std::fopen(temp.c_str(), "wb");
   if (f == nullptr) {
     throw Error(path, std::string("cannot write: ") + std::strerror(errno));

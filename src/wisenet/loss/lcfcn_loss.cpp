@@ -1,6 +1,7 @@
 #include "wisenet/loss/lcfcn_loss.h"
 
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include <torch/torch.h>
@@ -70,23 +71,6 @@ std::vector<cv::Point> pixels_of(const std::vector<Point>& points, const std::ve
   return out;
 }
 
-// Boundary pixels (row-major indices) of `boundary` (CV_8U), restricted to `within` when given.
-std::vector<int64_t> boundary_pixels(const cv::Mat& boundary, const std::vector<int>* within) {
-  std::vector<int64_t> out;
-  const uchar* b = boundary.ptr<uchar>(0);
-  if (within) {
-    for (int i : *within) {
-      if (b[i]) out.push_back(i);
-    }
-  } else {
-    const int n = static_cast<int>(boundary.total());
-    for (int i = 0; i < n; ++i) {
-      if (b[i]) out.push_back(i);
-    }
-  }
-  return out;
-}
-
 LcfcnTerms image_loss(const ImageOutputs& out, const std::vector<Point>& points,
                       const LcfcnOptions& options) {
   const at::Tensor& log_s = out.log_s;
@@ -130,13 +114,21 @@ LcfcnTerms image_loss(const ImageOutputs& out, const std::vector<Point>& points,
 
   const at::Tensor neg_log_s0 = -flat_log_s[0];
 
+  // One splitter per class: its black top-hat and buffers serve the global split and every
+  // local split of that class.
+  std::vector<std::unique_ptr<WatershedSplitter>> splitters(channels);
+  auto splitter = [&](int64_t c) -> WatershedSplitter& {
+    if (!splitters[c]) splitters[c] = std::make_unique<WatershedSplitter>(maps[c]);
+    return *splitters[c];
+  };
+
   // Local split: blobs holding two or more points of their class.
   for (const Blob& blob : blobs.blobs) {
     const int n = blob.point_count();
     if (n < 2) continue;
-    const cv::Mat boundary =
-        watershed_split(maps[blob.category], pixels_of(points, blob.point_indices));
-    const std::vector<int64_t> pixels = boundary_pixels(boundary, &blob.pixels);
+    const std::vector<int64_t> pixels = splitter(blob.category)
+                                            .boundary_pixels(pixels_of(points, blob.point_indices),
+                                                             &blob.pixels);
     if (pixels.empty()) continue;
     const double weight =
         options.local_split_weight == LocalSplitWeight::kPointsPlusOne ? n + 1 : n - 1;
@@ -151,8 +143,8 @@ LcfcnTerms image_loss(const ImageOutputs& out, const std::vector<Point>& points,
       for (size_t i = 0; i < points.size(); ++i) {
         if (points[i].category == c) of_class.push_back(static_cast<int>(i));
       }
-      const cv::Mat boundary = watershed_split(maps[c], pixels_of(points, of_class));
-      const std::vector<int64_t> pixels = boundary_pixels(boundary, nullptr);
+      const std::vector<int64_t> pixels =
+          splitter(c).boundary_pixels(pixels_of(points, of_class), nullptr);
       if (pixels.empty()) continue;
       t.split_global =
           t.split_global + (class_points[c] - 1) * mean_neg_log_background(neg_log_s0, pixels);

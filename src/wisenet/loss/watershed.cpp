@@ -1,5 +1,6 @@
 #include "wisenet/loss/watershed.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -12,13 +13,7 @@
 namespace wisenet {
 namespace {
 
-// One pixel waiting in the flood queue.
-// 12 bytes: ages never exceed the pixel count, so int32 suffices.
-struct FloodItem {
-  float elevation;
-  int32_t age;
-  int32_t index;
-};
+using detail::FloodItem;
 
 bool smaller(const FloodItem& a, const FloodItem& b) {
   if (a.elevation != b.elevation) return a.elevation < b.elevation;
@@ -27,43 +22,130 @@ bool smaller(const FloodItem& a, const FloodItem& b) {
 
 // skimage's array binary heap (heap_general.pxi), with its exact sift rules: std::priority_queue
 // orders equal items differently and so moves some boundaries.
-class FloodQueue {
- public:
-  explicit FloodQueue(size_t capacity) { items_.reserve(capacity); }
-  bool empty() const { return items_.empty(); }
+void heap_push(std::vector<FloodItem>& items, const FloodItem& item) {
+  items.push_back(item);
+  size_t child = items.size() - 1;
+  while (child > 0) {
+    const size_t parent = (child + 1) / 2 - 1;
+    if (!smaller(items[child], items[parent])) break;
+    std::swap(items[child], items[parent]);
+    child = parent;
+  }
+}
 
-  void push(const FloodItem& item) {
-    items_.push_back(item);
-    size_t child = items_.size() - 1;
-    while (child > 0) {
-      const size_t parent = (child + 1) / 2 - 1;
-      if (!smaller(items_[child], items_[parent])) break;
-      std::swap(items_[child], items_[parent]);
-      child = parent;
-    }
+FloodItem heap_pop(std::vector<FloodItem>& items) {
+  const FloodItem top = items.front();
+  items.front() = items.back();
+  items.pop_back();
+  const size_t n = items.size();
+  size_t i = 0;
+  for (;;) {
+    const size_t left = 2 * i + 1, right = left + 1;
+    size_t smallest = i;
+    if (left < n && smaller(items[left], items[i])) smallest = left;
+    if (right < n && smaller(items[right], items[smallest])) smallest = right;
+    if (smallest == i) break;
+    std::swap(items[i], items[smallest]);
+    i = smallest;
+  }
+  return top;
+}
+
+// Priority-flood of `label` (h x w, row-major; > 0 markers, < 0 walls, 0 to fill) from the
+// markers at `marker_indices` (raster order), as skimage: markers pushed first with age 0,
+// then every newly reached pixel with age 2, 3, ...; pop order (elevation, age).
+//
+// Exactness of the fast queue. Markers share age 0, so their order among equal elevations
+// depends on the array heap's exact dynamics: until the last marker is popped we run that heap
+// as is. From then on every queued item has a distinct key (elevation, age), so the pop order
+// is the total order of keys and any structure popping the smallest key gives the same
+// flood. We use the heap (still a valid min-heap: parent <= child) plus a first-in-first-out
+// list holding only items of elevation `level`: items reach it in push order, i.e. increasing
+// age, so it stays sorted, and each pop takes the smaller of its front and the heap's root.
+// The black top-hat is exactly 0 over large areas, which then cost O(1) per pixel.
+//
+// With `needed` (1 on the pixels whose labels are wanted) the flood stops once `remaining` (the
+// number of those still unlabelled) reaches 0; labels never change once given.
+void flood(const float* elev, int h, int w, int32_t* label,
+           const std::vector<int32_t>& marker_indices, const uint8_t* needed, int64_t remaining,
+           std::vector<FloodItem>& heap, std::vector<FloodItem>& fifo) {
+  heap.clear();
+  fifo.clear();
+  for (int32_t i : marker_indices) heap_push(heap, {elev[i], 0, i});
+  if (needed && remaining <= 0) return;
+  size_t markers_left = marker_indices.size();
+  int32_t age = 1;
+
+  // skimage visits the 4-neighbours in the order of its raveled offsets sorted by distance:
+  // up, left, right, down. A pixel takes its label when first reached.
+  auto expand = [&](const FloodItem& item, auto&& push) {
+    const int i = item.index;
+    const int y = i / w, x = i - y * w;
+    const int32_t l = label[i];
+    auto visit = [&](int n) {
+      if (label[n] != 0) return;
+      label[n] = l;
+      ++age;
+      if (needed && needed[n]) --remaining;
+      push(FloodItem{elev[n], age, n});
+    };
+    if (y > 0) visit(i - w);
+    if (x > 0) visit(i - 1);
+    if (x + 1 < w) visit(i + 1);
+    if (y + 1 < h) visit(i + w);
+  };
+  auto done = [&] { return needed && remaining == 0; };
+
+  // Phase 1: the exact array heap while a marker is queued.
+  auto push_heap = [&](const FloodItem& it) { heap_push(heap, it); };
+  float level = 0.f;
+  while (markers_left > 0) {
+    const FloodItem item = heap_pop(heap);
+    if (item.age == 0) --markers_left;
+    level = item.elevation;
+    expand(item, push_heap);
+    if (done()) return;
   }
 
-  FloodItem pop() {
-    const FloodItem top = items_.front();
-    items_.front() = items_.back();
-    items_.pop_back();
-    const size_t n = items_.size();
-    size_t i = 0;
-    for (;;) {
-      const size_t left = 2 * i + 1, right = left + 1;
-      size_t smallest = i;
-      if (left < n && smaller(items_[left], items_[i])) smallest = left;
-      if (right < n && smaller(items_[right], items_[smallest])) smallest = right;
-      if (smallest == i) break;
-      std::swap(items_[i], items_[smallest]);
-      i = smallest;
+  // Phase 2: heap + sorted FIFO of the items at elevation `level`.
+  size_t head = 0;
+  auto push_fast = [&](const FloodItem& it) {
+    if (it.elevation == level) {
+      fifo.push_back(it);
+    } else {
+      heap_push(heap, it);
     }
-    return top;
+  };
+  for (;;) {
+    FloodItem item;
+    if (head < fifo.size()) {
+      if (!heap.empty() && smaller(heap.front(), fifo[head])) {
+        item = heap_pop(heap);
+      } else {
+        item = fifo[head++];
+      }
+    } else {
+      if (heap.empty()) break;
+      item = heap_pop(heap);
+      level = item.elevation;
+      fifo.clear();
+      head = 0;
+    }
+    expand(item, push_fast);
+    if (done()) return;
   }
+}
 
- private:
-  std::vector<FloodItem> items_;
-};
+void check_markers(const char* what, const std::vector<cv::Point>& markers, int w, int h) {
+  for (size_t i = 0; i < markers.size(); ++i) {
+    const cv::Point& m = markers[i];
+    if (m.x < 0 || m.y < 0 || m.x >= w || m.y >= h) {
+      throw Error(std::string(what) + ": marker " + std::to_string(i) + " (" +
+                  std::to_string(m.x) + ", " + std::to_string(m.y) + ") lies outside the " +
+                  std::to_string(w) + "x" + std::to_string(h) + " map");
+    }
+  }
+}
 
 }  // namespace
 
@@ -83,28 +165,15 @@ cv::Mat watershed_labels(const cv::Mat& elevation, const cv::Mat& markers) {
   const int h = elevation.rows, w = elevation.cols;
   cv::Mat labels = markers.clone();
   cv::Mat e = elevation.isContinuous() ? elevation : elevation.clone();
-  const float* elev = e.ptr<float>(0);
-  int* label = labels.ptr<int>(0);
-
-  FloodQueue queue(static_cast<size_t>(h) * w);
+  int32_t* label = labels.ptr<int32_t>(0);
+  std::vector<int32_t> marker_indices;
   for (int i = 0; i < h * w; ++i) {
-    if (label[i] > 0) queue.push({elev[i], 0, i});
+    if (label[i] > 0) marker_indices.push_back(i);
   }
-  // skimage visits the 4-neighbours in the order of its raveled offsets sorted by distance:
-  // up, left, right, down.
-  int32_t age = 1;
-  while (!queue.empty()) {
-    const FloodItem item = queue.pop();
-    const int y = item.index / w, x = item.index % w;
-    const int neighbours[4] = {y > 0 ? item.index - w : -1, x > 0 ? item.index - 1 : -1,
-                               x + 1 < w ? item.index + 1 : -1, y + 1 < h ? item.index + w : -1};
-    for (int n : neighbours) {
-      if (n < 0 || label[n] != 0) continue;
-      ++age;
-      label[n] = label[item.index];
-      queue.push({elev[n], age, n});
-    }
-  }
+  std::vector<FloodItem> heap, fifo;
+  heap.reserve(static_cast<size_t>(h) * w);
+  fifo.reserve(static_cast<size_t>(h) * w);
+  flood(e.ptr<float>(0), h, w, label, marker_indices, nullptr, 0, heap, fifo);
   return labels;
 }
 
@@ -127,28 +196,116 @@ cv::Mat label_boundaries(const cv::Mat& labels) {
   return out;
 }
 
-cv::Mat watershed_split(const cv::Mat& p, const std::vector<cv::Point>& markers) {
-  if (p.type() != CV_32FC1) throw Error("watershed_split: probability map is not CV_32F");
-  cv::Mat marker_image(p.size(), CV_32S, cv::Scalar(0));
-  for (size_t i = 0; i < markers.size(); ++i) {
-    const cv::Point& m = markers[i];
-    if (m.x < 0 || m.y < 0 || m.x >= p.cols || m.y >= p.rows) {
-      throw Error("watershed_split: marker " + std::to_string(i) + " (" + std::to_string(m.x) +
-                  ", " + std::to_string(m.y) + ") lies outside the " + std::to_string(p.cols) +
-                  "x" + std::to_string(p.rows) + " map");
-    }
-    marker_image.at<int>(m) = 1;
+cv::Mat watershed_split_with_elevation(const cv::Mat& elevation,
+                                       const std::vector<cv::Point>& markers) {
+  if (elevation.type() != CV_32FC1) {
+    throw Error("watershed_split_with_elevation: elevation is not CV_32F");
   }
+  check_markers("watershed_split", markers, elevation.cols, elevation.rows);
+  cv::Mat marker_image(elevation.size(), CV_32S, cv::Scalar(0));
+  for (const cv::Point& m : markers) marker_image.at<int>(m) = 1;
   // Labels 1..K in raster order, as the authors' `points[points != 0] = arange(1, n + 1)`.
   int k = 0;
-  for (int y = 0; y < p.rows; ++y) {
+  for (int y = 0; y < elevation.rows; ++y) {
     int* row = marker_image.ptr<int>(y);
-    for (int x = 0; x < p.cols; ++x) {
+    for (int x = 0; x < elevation.cols; ++x) {
       if (row[x]) row[x] = ++k;
     }
   }
-  if (k < 2) return cv::Mat(p.size(), CV_8U, cv::Scalar(0));
-  return label_boundaries(watershed_labels(black_top_hat(p), marker_image));
+  if (k < 2) return cv::Mat(elevation.size(), CV_8U, cv::Scalar(0));
+  return label_boundaries(watershed_labels(elevation, marker_image));
+}
+
+cv::Mat watershed_split(const cv::Mat& p, const std::vector<cv::Point>& markers) {
+  if (p.type() != CV_32FC1) throw Error("watershed_split: probability map is not CV_32F");
+  check_markers("watershed_split", markers, p.cols, p.rows);
+  return watershed_split_with_elevation(black_top_hat(p), markers);
+}
+
+WatershedSplitter::WatershedSplitter(const cv::Mat& p) {
+  if (p.type() != CV_32FC1) throw Error("WatershedSplitter: probability map is not CV_32F");
+  elevation_ = black_top_hat(p);
+  if (!elevation_.isContinuous()) elevation_ = elevation_.clone();
+  const size_t n = elevation_.total();
+  labels_.assign(n, 0);
+  needed_.assign(n, 0);
+  heap_.reserve(n);
+  fifo_.reserve(n);
+}
+
+std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Point>& markers,
+                                                        const std::vector<int>* within) {
+  const int h = elevation_.rows, w = elevation_.cols;
+  const int n = h * w;
+  check_markers("WatershedSplitter", markers, w, h);
+  if (within) {
+    for (int i : *within) {
+      if (i < 0 || i >= n) {
+        throw Error("WatershedSplitter: pixel index " + std::to_string(i) + " lies outside the " +
+                    std::to_string(w) + "x" + std::to_string(h) + " map");
+      }
+    }
+  }
+  // Labels 1..K in raster order of the distinct marker pixels.
+  marker_indices_.clear();
+  for (const cv::Point& m : markers) marker_indices_.push_back(m.y * w + m.x);
+  std::sort(marker_indices_.begin(), marker_indices_.end());
+  marker_indices_.erase(std::unique(marker_indices_.begin(), marker_indices_.end()),
+                        marker_indices_.end());
+  std::vector<int64_t> out;
+  if (marker_indices_.size() < 2) return out;
+
+  int32_t* label = labels_.data();
+  std::fill(labels_.begin(), labels_.end(), 0);
+  for (size_t k = 0; k < marker_indices_.size(); ++k) {
+    label[marker_indices_[k]] = static_cast<int32_t>(k + 1);
+  }
+
+  auto differs = [&](int i) {
+    const int y = i / w, x = i - y * w;
+    const int32_t v = label[i];
+    return (x > 0 && label[i - 1] != v) || (x + 1 < w && label[i + 1] != v) ||
+           (y > 0 && label[i - w] != v) || (y + 1 < h && label[i + w] != v);
+  };
+
+  if (!within) {
+    flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, nullptr, 0, heap_, fifo_);
+    for (int i = 0; i < n; ++i) {
+      if (differs(i)) out.push_back(i);
+    }
+    return out;
+  }
+
+  // Only the labels of `within` and of their 4-neighbours are read.
+  uint8_t* needed = needed_.data();
+  int64_t remaining = 0;
+  auto need = [&](int i) {
+    if (needed[i]) return;
+    needed[i] = 1;
+    if (label[i] == 0) ++remaining;
+  };
+  for (int i : *within) {
+    const int y = i / w, x = i - y * w;
+    need(i);
+    if (y > 0) need(i - w);
+    if (x > 0) need(i - 1);
+    if (x + 1 < w) need(i + 1);
+    if (y + 1 < h) need(i + w);
+  }
+  flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, needed, remaining, heap_, fifo_);
+  for (int i : *within) {
+    if (differs(i)) out.push_back(i);
+  }
+  // Leave `needed_` all zero for the next call.
+  for (int i : *within) {
+    const int y = i / w, x = i - y * w;
+    needed[i] = 0;
+    if (y > 0) needed[i - w] = 0;
+    if (x > 0) needed[i - 1] = 0;
+    if (x + 1 < w) needed[i + 1] = 0;
+    if (y + 1 < h) needed[i + w] = 0;
+  }
+  return out;
 }
 
 }  // namespace wisenet

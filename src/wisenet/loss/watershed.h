@@ -5,11 +5,21 @@
 //
 // Usage:
 //   cv::Mat boundary = watershed_split(S_c, {{x0, y0}, {x1, y1}});  // CV_8U, 1 on boundaries
+#include <cstdint>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
 namespace wisenet {
+
+namespace detail {
+// One pixel waiting in the flood queue (ages never exceed the pixel count).
+struct FloodItem {
+  float elevation;
+  int32_t age;
+  int32_t index;
+};
+}  // namespace detail
 
 // Black top-hat of `p` (CV_32F): closing(p) - p with a 7x7 square, borders reflected (for a
 // max/min filter this equals ignoring the pixels outside). Ensures: CV_32F, same size, >= 0.
@@ -31,5 +41,42 @@ cv::Mat label_boundaries(const cv::Mat& labels);
 // size, 1 on boundary pixels; all zero with fewer than 2 distinct markers.
 // Throws wisenet::Error when p is not CV_32F or a marker lies outside p.
 cv::Mat watershed_split(const cv::Mat& p, const std::vector<cv::Point>& markers);
+
+// The same from a precomputed elevation (CV_32F, e.g. black_top_hat(p)):
+// watershed_split(p, m) == watershed_split_with_elevation(black_top_hat(p), m).
+// Throws wisenet::Error when elevation is not CV_32F or a marker lies outside it.
+cv::Mat watershed_split_with_elevation(const cv::Mat& elevation,
+                                       const std::vector<cv::Point>& markers);
+
+// Several splits of one map (the LCFCN loss: the global split of a class and the local split
+// of each of its blobs): the black top-hat is computed once and the flood's buffers are reused.
+// Results are those of watershed_split, bit for bit.
+//
+// Usage:
+//   WatershedSplitter split(S_c);
+//   std::vector<int64_t> b = split.boundary_pixels(markers, &blob.pixels);
+class WatershedSplitter {
+ public:
+  // Throws wisenet::Error when p is not CV_32F single-channel.
+  explicit WatershedSplitter(const cv::Mat& p);
+
+  // The row-major indices (y * width + x) of the boundary pixels of watershed_split(p, markers):
+  // all of them in increasing order when `within` is null, else those among `*within`
+  // (row-major indices inside p), in `*within`'s order. With `within`, the flood stops as soon
+  // as those pixels and their 4-neighbours are labelled (labels never change once given).
+  // Throws wisenet::Error when a marker or a `within` index lies outside p.
+  std::vector<int64_t> boundary_pixels(const std::vector<cv::Point>& markers,
+                                       const std::vector<int>* within = nullptr);
+
+  const cv::Mat& elevation() const { return elevation_; }
+
+ private:
+  cv::Mat elevation_;
+  std::vector<int32_t> labels_;
+  std::vector<uint8_t> needed_;
+  std::vector<int32_t> marker_indices_;
+  std::vector<detail::FloodItem> heap_;
+  std::vector<detail::FloodItem> fifo_;
+};
 
 }  // namespace wisenet

@@ -34,8 +34,13 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"local_split_weight", "n-1 (default) or n+1: weight of a blob's local split term"},
       {"global_split", "global split term on the whole image"},
       {"background_term", "extra BCE(mean background probability, 1) term"},
+      {"similarity", "exp (exp(-|a-b|^2/D), default) or sigmoid (2/(1+exp(|a-b|^2)))"},
+      {"proposals", "proposal cache folder for the emb stage (default: RUN_DIR/proposals)"},
+      {"proposal_score_threshold", "proposals scoring above this may become pseudo-masks"},
+      {"allow_several_points", "a pseudo-mask may contain other points (the original code)"},
       {"lr", "Adam learning rate"},
       {"weight_decay", "Adam weight decay"},
+      {"lr_schedule", "constant | cosine (decay to 0 over max_steps or max_minutes)"},
       {"epochs", "passes over the training set"},
       {"max_steps", "stop after this many optimiser steps (0 = no limit)"},
       {"max_minutes", "stop after this many minutes of training (0 = no limit)"},
@@ -56,6 +61,9 @@ void TrainOptions::validate() const {
   if (out_dir.empty()) throw Error("train: no run folder given (--out RUN_DIR)");
   if (!(lr > 0)) throw Error("train: lr must be > 0");
   if (weight_decay < 0) throw Error("train: weight_decay must be >= 0");
+  if (lr_schedule != "constant" && lr_schedule != "cosine") {
+    throw Error("train: lr_schedule must be constant or cosine, got \"" + lr_schedule + "\"");
+  }
   if (epochs < 1 && max_steps < 1) throw Error("train: epochs must be >= 1");
   if (max_steps < 0) throw Error("train: max_steps must be >= 0");
   if (batch_size < 1) throw Error("train: batch_size must be >= 1");
@@ -84,8 +92,13 @@ json train_options_to_json(const TrainOptions& o) {
        o.lcfcn.local_split_weight == LocalSplitWeight::kPointsMinusOne ? "n-1" : "n+1"},
       {"global_split", o.lcfcn.global_split},
       {"background_term", o.lcfcn.background_term},
+      {"similarity", o.similarity.form == SimilarityForm::kExponential ? "exp" : "sigmoid"},
+      {"proposals", o.proposals_dir},
+      {"proposal_score_threshold", o.proposal_score_threshold},
+      {"allow_several_points", o.allow_several_points},
       {"lr", o.lr},
       {"weight_decay", o.weight_decay},
+      {"lr_schedule", o.lr_schedule},
       {"epochs", o.epochs},
       {"max_steps", o.max_steps},
       {"max_minutes", o.max_minutes},
@@ -153,10 +166,27 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
       o.lcfcn.global_split = get<bool>(value, source, key);
     } else if (key == "background_term") {
       o.lcfcn.background_term = get<bool>(value, source, key);
+    } else if (key == "similarity") {
+      const std::string form = get<std::string>(value, source, key);
+      if (form == "exp") {
+        o.similarity.form = SimilarityForm::kExponential;
+      } else if (form == "sigmoid") {
+        o.similarity.form = SimilarityForm::kSigmoid;
+      } else {
+        throw Error(source, "similarity must be \"exp\" or \"sigmoid\", got \"" + form + "\"");
+      }
+    } else if (key == "proposals") {
+      o.proposals_dir = get<std::string>(value, source, key);
+    } else if (key == "proposal_score_threshold") {
+      o.proposal_score_threshold = get<double>(value, source, key);
+    } else if (key == "allow_several_points") {
+      o.allow_several_points = get<bool>(value, source, key);
     } else if (key == "lr") {
       o.lr = get<double>(value, source, key);
     } else if (key == "weight_decay") {
       o.weight_decay = get<double>(value, source, key);
+    } else if (key == "lr_schedule") {
+      o.lr_schedule = get<std::string>(value, source, key);
     } else if (key == "epochs") {
       o.epochs = get<int64_t>(value, source, key);
     } else if (key == "max_steps") {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "wisenet/loss/lcfcn_loss.h"
+#include "wisenet/loss/similarity_loss.h"
 #include "wisenet/model/wisenet_model.h"
 
 namespace wisenet {
@@ -25,9 +26,16 @@ struct TrainOptions {
 
   WiseNetOptions model;
   LcfcnOptions lcfcn;
+  SimilarityOptions similarity;
+
+  // E-Net stage: proposals and the pseudo-mask of each point.
+  std::string proposals_dir;              // proposal cache ("" = RUN_DIR/proposals)
+  double proposal_score_threshold = 0.5;  // proposals kept for pseudo-masks
+  bool allow_several_points = false;      // a pseudo-mask may hold other points (original code)
 
   double lr = 1e-3;             // paper: 1e-5 with pretrained ResNet-50; from scratch larger
   double weight_decay = 5e-4;   // paper
+  std::string lr_schedule = "cosine";  // constant (paper) | cosine (decays to 0 over the run)
   int64_t epochs = 10;
   int64_t max_steps = 0;        // > 0: stop after this many optimiser steps (a step budget)
   double max_minutes = 0;       // > 0: stop (and save) after this much wall-clock time

@@ -16,8 +16,10 @@ namespace wisenet {
 struct TrainResult {
   int64_t steps = 0;           // optimiser steps done in total (including before a resume)
   bool stopped_early = false;  // by a signal or the time budget
-  double best_val_mae = -1;    // -1 without validation
-  double last_val_mae = -1;
+  TrainStage stage = TrainStage::kLocalization;
+  // Validation: counting MAE (loc stage) or mask AP50 (emb stage); -1 without validation.
+  double best_val = -1;
+  double last_val = -1;
   double seconds = 0;          // wall-clock time of this call
   std::string last_checkpoint;
   std::string best_checkpoint;

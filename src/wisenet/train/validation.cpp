@@ -1,19 +1,23 @@
 #include "wisenet/train/validation.h"
 
+#include "wisenet/data/coco_results.h"
+#include "wisenet/eval/coco_eval.h"
 #include "wisenet/infer/localizer.h"
+#include "wisenet/infer/predictor.h"
 #include "wisenet/model/wisenet_model.h"
 #include "wisenet/train/training_data.h"
 
 namespace wisenet {
 
 std::map<std::string, double> CountingValidation::values() const {
-  std::map<std::string, double> v = {{"val_mae", mae}, {"val_rmse", rmse}};
+  std::map<std::string, double> v = {
+      {"val_mae", mae}, {"val_rmse", rmse}, {"val_mean_count", mean_count}};
   for (size_t l = 1; l < game.size(); ++l) v["val_game" + std::to_string(l)] = game[l];
   return v;
 }
 
 std::vector<std::string> validation_columns() {
-  return {"val_mae", "val_rmse", "val_game1", "val_game2", "val_game3"};
+  return {"val_mae", "val_rmse", "val_game1", "val_game2", "val_game3", "val_mean_count"};
 }
 
 CountingValidation validate_counting(WiseNetImpl& model, TrainingData& val, int64_t limit) {
@@ -42,6 +46,40 @@ CountingValidation validate_counting(WiseNetImpl& model, TrainingData& val, int6
   v.rmse = e.rmse;
   v.mean_count = e.mean_count;
   v.game = e.game;
+  return v;
+}
+
+std::map<std::string, double> MaskValidation::values() const {
+  return {{"val_ap", ap}, {"val_ap50", ap50}};
+}
+
+std::vector<std::string> mask_validation_columns() { return {"val_ap", "val_ap50"}; }
+
+MaskValidation validate_masks(WiseNetImpl& model, TrainingData& val, int64_t limit) {
+  MaskValidation v;
+  const CocoDataset& all = val.dataset();
+  const size_t n = limit > 0 ? std::min<size_t>(all.images.size(), static_cast<size_t>(limit))
+                             : all.images.size();
+  CocoDataset subset;
+  subset.source = all.source;
+  subset.categories = all.categories;
+  subset.images.assign(all.images.begin(), all.images.begin() + static_cast<long>(n));
+  for (const auto& a : all.annotations) {
+    for (size_t i = 0; i < n; ++i) {
+      if (a.image_id == subset.images[i].id && a.has_mask) subset.annotations.push_back(a);
+    }
+  }
+  if (subset.annotations.empty()) return v;
+  std::vector<Detection> detections;
+  for (size_t i = 0; i < n; ++i) {
+    for (const Instance& inst :
+         predict_instances(model, val.classes(), val.sample(i).image, nullptr, {})) {
+      detections.push_back({subset.images[i].id, inst});
+    }
+  }
+  const CocoEvalResult r = evaluate_coco(subset, detections, {});
+  v.ap = r.AP;
+  v.ap50 = r.AP50;
   return v;
 }
 

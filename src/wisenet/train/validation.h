@@ -27,4 +27,14 @@ std::vector<std::string> validation_columns();
 // class, with the true points: an image contributes one entry per class.
 CountingValidation validate_counting(WiseNetImpl& model, TrainingData& val, int64_t limit);
 
+// Mask AP of full predictions (embedding mode, no proposals) on the first `limit` images
+// (0 = all) of a validation set with ground-truth masks; -1 values when it has none.
+struct MaskValidation {
+  double ap = -1;
+  double ap50 = -1;
+  std::map<std::string, double> values() const;  // val_ap, val_ap50
+};
+std::vector<std::string> mask_validation_columns();
+MaskValidation validate_masks(WiseNetImpl& model, TrainingData& val, int64_t limit);
+
 }  // namespace wisenet

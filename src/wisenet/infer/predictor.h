@@ -1,0 +1,79 @@
+#pragma once
+// Prediction (wisenet.md section 6): L-Net blobs and seeds, E-Net embeddings, background
+// seeds, every pixel to its most similar seed, then one of three output modes.
+//
+// Usage:
+//   TrainedModel t = load_trained_model("run/best.ckpt");
+//   Proposals proposals = cache.get(rgb);                      // optional
+//   std::vector<Instance> objects = predict_instances(*t.model, t.classes, rgb, &proposals);
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+#include <opencv2/core.hpp>
+
+#include "wisenet/core/types.h"
+#include "wisenet/data/class_map.h"
+#include "wisenet/proposals/proposal.h"
+
+namespace wisenet {
+
+class WiseNetImpl;
+
+enum class PredictionMode {
+  kEmbedding,       // the seeds' embedding masks; score = the seed's S_c (default)
+  kBestDice,        // the seed's candidate proposal of highest Dice with its embedding mask
+  kBestObjectness,  // the highest-scoring proposal containing the seed (LCFCN + proposals)
+};
+
+// "embedding" | "best-dice" | "best-objectness"; anything else is a wisenet::Error.
+PredictionMode parse_prediction_mode(const std::string& text);
+std::string to_string(PredictionMode mode);
+
+struct PredictOptions {
+  PredictionMode mode = PredictionMode::kEmbedding;
+  double proposal_threshold = 0.5;  // candidates: proposals with score > this (section 4)
+  uint64_t background_seed = 0;     // RNG seed of the background seeds
+};
+
+// One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
+struct ObjectSeed {
+  cv::Point pixel;
+  int category = 0;
+  double score = 1.0;
+};
+
+// Steps 2-4 without a network. embeddings: D x H x W; `region`: H x W, where background
+// seeds may be drawn (K = seeds.size() of them, PixelSampler(options.background_seed));
+// proposals: may be null in embedding mode only (else wisenet::Error).
+// Ensures one instance per seed, in seed order, with point = the seed, bbox and area from the
+// mask, id 0. Embedding mode: masks are disjoint and each contains its seed pixel. Best-dice:
+// the candidate (score > threshold, containing the seed) of highest Dice with the embedding
+// mask, score = that Dice (ties: the earlier in the list, i.e. the higher objectness).
+// Best-objectness: the highest-scoring proposal of any score containing the seed, score = its
+// objectness. A seed without such a proposal keeps its embedding mask and score.
+std::vector<Instance> instances_from_embeddings(const at::Tensor& embeddings,
+                                                const std::vector<ObjectSeed>& seeds,
+                                                const Rle& region, const Proposals* proposals,
+                                                const PredictOptions& options);
+
+// The whole of section 6 on one RGB image (CV_8UC3). No blobs: no instances; otherwise one
+// instance per blob (no cap), category = classes.category_of(blob channel), seed = the blob's
+// seed. The background-seed region is the complement of the seeds' candidate proposals, or,
+// with proposals null, of the blobs. The model runs in eval mode without gradient; its mode is
+// restored.
+std::vector<Instance> predict_instances(WiseNetImpl& model, const ClassMap& classes,
+                                        const cv::Mat& rgb, const Proposals* proposals = nullptr,
+                                        const PredictOptions& options = {});
+
+// For an annotator's clicks: the clicks (x, y, category id) are the seeds instead of blobs;
+// one instance per click, in click order, score 1 in embedding mode. The background-seed
+// region is as in predict_instances, with L-Net's blobs computed when proposals are null.
+// Clicks outside the image are a wisenet::Error.
+std::vector<Instance> masks_for_points(WiseNetImpl& model, const cv::Mat& rgb,
+                                       const std::vector<Point>& points,
+                                       const Proposals* proposals = nullptr,
+                                       const PredictOptions& options = {});
+
+}  // namespace wisenet

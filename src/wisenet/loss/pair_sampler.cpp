@@ -1,0 +1,98 @@
+#include "wisenet/loss/pair_sampler.h"
+
+#include <algorithm>
+
+namespace wisenet {
+
+namespace {
+
+// Every element of `a` with every element of `b`.
+PairGroup all_pairs(std::string name, bool same, const std::vector<int64_t>& a,
+                    const std::vector<int64_t>& b) {
+  PairGroup g{std::move(name), same, {}, {}};
+  g.first.reserve(a.size() * b.size());
+  g.second.reserve(a.size() * b.size());
+  for (int64_t x : a) {
+    for (int64_t y : b) {
+      g.first.push_back(x);
+      g.second.push_back(y);
+    }
+  }
+  return g;
+}
+
+}  // namespace
+
+std::vector<int64_t> mask_pixels(const Rle& mask) {
+  std::vector<int64_t> out;
+  const int64_t h = mask.height(), w = mask.width();
+  int64_t position = 0;
+  const auto& counts = mask.counts();
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (i % 2 == 1) {
+      for (int64_t k = position; k < position + counts[i]; ++k) {
+        out.push_back((k % h) * w + k / h);  // RLE runs are column-major
+      }
+    }
+    position += counts[i];
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<int64_t> PixelSampler::draw(const std::vector<int64_t>& pool, int count) {
+  std::vector<int64_t> out;
+  if (pool.empty() || count <= 0) return out;
+  out.reserve(count);
+  for (int i = 0; i < count; ++i) out.push_back(pool[rng_() % pool.size()]);
+  return out;
+}
+
+SampledPairs sample_pairs(const std::vector<Point>& points, const std::vector<Rle>& pseudo_masks,
+                          const Rle& background, int pixels_per_point, int background_pixels,
+                          int anchors, PixelSampler& sampler) {
+  SampledPairs s;
+  const int64_t w = background.width();
+  for (const Point& p : points) s.point_pixels.push_back(static_cast<int64_t>(p.y) * w + p.x);
+  const size_t n = points.size();
+
+  PairGroup mask{"mask", true, {}, {}};
+  for (size_t i = 0; i < n; ++i) {
+    const auto drawn = sampler.draw(mask_pixels(pseudo_masks[i]), pixels_per_point);
+    mask.first.insert(mask.first.end(), drawn.begin(), drawn.end());
+    mask.second.insert(mask.second.end(), drawn.size(), s.point_pixels[i]);
+  }
+  if (mask.size() > 0) s.groups.push_back(std::move(mask));
+
+  PairGroup different{"points", false, {}, {}};
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      different.first.push_back(s.point_pixels[i]);
+      different.second.push_back(s.point_pixels[j]);
+    }
+  }
+  if (different.size() > 0) s.groups.push_back(std::move(different));
+
+  s.background_pool = mask_pixels(background);
+  if (s.background_pool.empty() || n == 0) return s;
+  s.anchor_pixels = sampler.draw(s.background_pool, anchors);
+  const std::vector<int64_t> back = sampler.draw(s.background_pool, background_pixels);
+  if (!back.empty()) s.groups.push_back(all_pairs("background", true, s.anchor_pixels, back));
+  s.groups.push_back(all_pairs("anchor_point", false, s.anchor_pixels, s.point_pixels));
+  if (s.groups.back().size() == 0) s.groups.pop_back();
+  return s;
+}
+
+std::vector<PairGroup> stolen_pairs(const std::vector<int64_t>& stolen,
+                                    const std::vector<int64_t>& point_pixels,
+                                    const std::vector<int64_t>& anchor_pixels, int count,
+                                    PixelSampler& sampler) {
+  std::vector<PairGroup> groups;
+  const std::vector<int64_t> drawn = sampler.draw(stolen, count);
+  if (drawn.empty()) return groups;
+  if (!anchor_pixels.empty()) groups.push_back(all_pairs("stolen_anchor", true, drawn, anchor_pixels));
+  if (!point_pixels.empty()) groups.push_back(all_pairs("stolen_point", false, drawn, point_pixels));
+  return groups;
+}
+
+}  // namespace wisenet

@@ -1,0 +1,31 @@
+#pragma once
+// The similarity S(a, b) of two embeddings (wisenet.md section 5), shared by the similarity
+// loss and by prediction, and the "most similar seed" assignment of every pixel.
+#include <cstdint>
+
+#include <ATen/core/Tensor.h>
+
+namespace wisenet {
+
+enum class SimilarityForm {
+  kExponential,  // exp(-|a - b|^2 / D) (default)
+  kSigmoid,      // 2 / (1 + exp(|a - b|^2)), computed as 2 * sigmoid(-|a - b|^2) (no overflow)
+};
+
+// Lower and upper clamp of S, so that log S and log(1 - S) stay finite.
+constexpr double kSimilarityMin = 1e-6;
+constexpr double kSimilarityMax = 1.0 - 1e-6;
+
+// S from squared distances |a - b|^2 (any shape, floating point), clamped to
+// [kSimilarityMin, kSimilarityMax]; `dim` is D. Differentiable (zero gradient where clamped).
+at::Tensor similarity_from_distance(const at::Tensor& squared_distance, SimilarityForm form,
+                                    int64_t dim);
+
+// For each column of `embeddings` (D x P), the index of its most similar column of `seeds`
+// (D x K, K >= 1), as a P-long int64 CPU tensor; no gradient. Both forms of S decrease with
+// the distance, so this is the nearest seed in Euclidean distance, compared before the clamp
+// (after it, every pixel far from all seeds would tie). Ties go to the lower seed index.
+// Memory: O(P) beyond the inputs (one seed at a time).
+at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds);
+
+}  // namespace wisenet

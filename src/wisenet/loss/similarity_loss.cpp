@@ -1,0 +1,106 @@
+#include "wisenet/loss/similarity_loss.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "wisenet/core/error.h"
+#include "wisenet/loss/pair_sampler.h"
+
+namespace wisenet {
+
+namespace {
+
+std::string size_text(int64_t h, int64_t w) { return std::to_string(h) + "x" + std::to_string(w); }
+
+void check_inputs(const at::Tensor& embeddings, const std::vector<Point>& points,
+                  const std::vector<Rle>& pseudo_masks, const Rle& background) {
+  if (!embeddings.defined() || embeddings.dim() != 3 || !embeddings.is_floating_point()) {
+    throw Error("similarity_loss: embeddings must be a floating-point D x H x W tensor");
+  }
+  const int64_t h = embeddings.size(1), w = embeddings.size(2);
+  if (pseudo_masks.size() != points.size()) {
+    throw Error("similarity_loss: " + std::to_string(points.size()) + " points but " +
+                std::to_string(pseudo_masks.size()) + " pseudo-masks");
+  }
+  const auto check_size = [&](const Rle& m, const std::string& what) {
+    if (m.height() != h || m.width() != w) {
+      throw Error("similarity_loss: " + what + " is " + size_text(m.height(), m.width()) +
+                  ", embeddings are " + size_text(h, w));
+    }
+  };
+  for (size_t i = 0; i < points.size(); ++i) {
+    check_size(pseudo_masks[i], "pseudo-mask " + std::to_string(i));
+    const Point& p = points[i];
+    if (p.x < 0 || p.y < 0 || p.x >= w || p.y >= h) {
+      throw Error("similarity_loss: point " + std::to_string(i) + " (" + std::to_string(p.x) +
+                  ", " + std::to_string(p.y) + ") lies outside the " + size_text(h, w) +
+                  " embeddings");
+    }
+  }
+  check_size(background, "background");
+}
+
+at::Tensor index_tensor(const std::vector<int64_t>& pixels, const at::Tensor& like) {
+  return torch::tensor(pixels, torch::kLong).to(like.device());
+}
+
+// Mean over the group's pairs of -log S ("same") or -log(1 - S) ("different").
+at::Tensor group_term(const at::Tensor& flat, const PairGroup& g, SimilarityForm form) {
+  const at::Tensor a = flat.index_select(1, index_tensor(g.first, flat));
+  const at::Tensor b = flat.index_select(1, index_tensor(g.second, flat));
+  const at::Tensor s = similarity_from_distance((a - b).pow(2).sum(0), form, flat.size(0));
+  return g.same ? -torch::log(s).mean() : -torch::log1p(-s).mean();
+}
+
+// Background pixels whose most similar seed (among points, then anchors) is a point.
+std::vector<int64_t> stolen_pixels(const at::Tensor& flat, const SampledPairs& s) {
+  std::vector<int64_t> seeds = s.point_pixels;
+  seeds.insert(seeds.end(), s.anchor_pixels.begin(), s.anchor_pixels.end());
+  torch::NoGradGuard no_grad;
+  const at::Tensor pool = index_tensor(s.background_pool, flat);
+  const at::Tensor owner = nearest_seed(flat.detach().index_select(1, pool),
+                                        flat.detach().index_select(1, index_tensor(seeds, flat)));
+  const int64_t* o = owner.data_ptr<int64_t>();
+  const int64_t n = static_cast<int64_t>(s.point_pixels.size());
+  std::vector<int64_t> stolen;
+  for (size_t k = 0; k < s.background_pool.size(); ++k) {
+    if (o[k] < n) stolen.push_back(s.background_pool[k]);
+  }
+  return stolen;
+}
+
+}  // namespace
+
+SimilarityLossResult similarity_loss(const at::Tensor& embeddings, const std::vector<Point>& points,
+                                     const std::vector<Rle>& pseudo_masks, const Rle& background,
+                                     const SimilarityOptions& options, uint64_t seed) {
+  check_inputs(embeddings, points, pseudo_masks, background);
+  SimilarityLossResult result;
+  if (points.empty()) return result;
+  result.has_points = true;
+  const int n = static_cast<int>(points.size());
+  const int anchors = options.anchors > 0 ? options.anchors : n;
+  const at::Tensor flat = embeddings.reshape({embeddings.size(0), -1});
+
+  PixelSampler sampler(seed);
+  SampledPairs sampled = sample_pairs(points, pseudo_masks, background, options.pixels_per_point,
+                                      options.background_pixels, anchors, sampler);
+  if (options.refine_false_positives && !sampled.anchor_pixels.empty()) {
+    for (PairGroup& g : stolen_pairs(stolen_pixels(flat, sampled), sampled.point_pixels,
+                                     sampled.anchor_pixels, n, sampler)) {
+      sampled.groups.push_back(std::move(g));
+    }
+  }
+  const double divisor = static_cast<double>(std::max(n, 1));
+  at::Tensor total = torch::zeros({}, flat.options());
+  for (const PairGroup& g : sampled.groups) {
+    const at::Tensor term = group_term(flat, g, options.form) / divisor;
+    total = total + term;
+    result.terms[g.name] = term.item<double>();
+  }
+  result.total = total;
+  return result;
+}
+
+}  // namespace wisenet

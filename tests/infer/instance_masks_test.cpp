@@ -1,0 +1,128 @@
+// Section 6 without a network: joining the most similar seed, background seeds, output modes.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "wisenet/core/error.h"
+#include "wisenet/infer/background_seeds.h"
+#include "wisenet/infer/instance_masks.h"
+#include "wisenet/infer/predictor.h"
+
+namespace wisenet {
+namespace {
+
+using torch::indexing::Slice;
+
+Rle rect_mask(int h, int w, cv::Rect r) {
+  cv::Mat m(h, w, CV_8U, cv::Scalar(0));
+  m(r).setTo(1);
+  return Rle::from_mask(m);
+}
+
+// 4 x 6 image, D = 2: columns 0-2 at (0, 0), columns 3-5 at (5, 5), pixel (1, 3) at (0, 0.5).
+torch::Tensor two_halves() {
+  torch::Tensor e = torch::zeros({2, 4, 6});
+  e.index_put_({Slice(), Slice(), Slice(3, 6)}, 5.0);
+  e.index_put_({1, 3, 1}, 0.5);
+  return e;
+}
+
+TEST(JoinMostSimilarSeed, PixelsGoToTheNearestSeed) {
+  torch::set_num_threads(1);
+  const cv::Mat labels = join_most_similar_seed(two_halves(), {{0, 0}, {5, 3}});
+  ASSERT_EQ(labels.type(), CV_32S);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 6; ++x) EXPECT_EQ(labels.at<int>(y, x), x < 3 ? 0 : 1) << x << "," << y;
+  }
+  // A third seed at (0, 0.5) takes its own pixel only: every other pixel of the left half is
+  // nearer seed 0 (distance 0) than seed 2.
+  const cv::Mat three = join_most_similar_seed(two_halves(), {{0, 0}, {5, 3}, {1, 3}});
+  EXPECT_EQ(three.at<int>(3, 1), 2);
+  EXPECT_EQ(cv::countNonZero(three == 2), 1);
+  // Two seeds with one embedding: ties go to the lower index, but each keeps its own pixel.
+  const cv::Mat tie = join_most_similar_seed(two_halves(), {{2, 2}, {0, 0}, {4, 0}});
+  EXPECT_EQ(tie.at<int>(0, 0), 1);
+  EXPECT_EQ(tie.at<int>(1, 1), 0);
+  EXPECT_EQ(cv::countNonZero(tie == 1), 1);
+  const std::vector<Rle> masks = seed_masks(three, 3);
+  EXPECT_EQ(masks[0].area() + masks[1].area() + masks[2].area(), 24);
+}
+
+TEST(JoinMostSimilarSeed, BadInput) {
+  EXPECT_THROW(join_most_similar_seed(two_halves(), {}), Error);
+  EXPECT_THROW(join_most_similar_seed(two_halves(), {{6, 0}}), Error);
+  EXPECT_THROW(join_most_similar_seed(torch::zeros({4, 6}), {{0, 0}}), Error);
+}
+
+TEST(Dice, HandComputed) {
+  const Rle a = rect_mask(10, 10, {0, 0, 4, 4});
+  const Rle b = rect_mask(10, 10, {2, 0, 4, 4});
+  EXPECT_DOUBLE_EQ(dice(a, b), 2.0 * 8 / 32);
+  EXPECT_DOUBLE_EQ(dice(a, a), 1.0);
+  EXPECT_DOUBLE_EQ(dice(Rle(10, 10), Rle(10, 10)), 0.0);
+}
+
+TEST(BackgroundSeeds, DrawnOutsideEveryCandidate) {
+  const Proposals proposals{{rect_mask(20, 20, {0, 0, 10, 10}), 0.9},   // candidate of (2, 2)
+                            {rect_mask(20, 20, {0, 0, 20, 5}), 0.4},    // below the threshold
+                            {rect_mask(20, 20, {12, 12, 5, 5}), 0.8}};  // contains no seed
+  EXPECT_EQ(seed_candidates({2, 2}, proposals, 0.5), std::vector<int>{0});
+  const Rle region = background_seed_region({{2, 2}, {15, 3}}, proposals, 0.5, 20, 20);
+  EXPECT_EQ(region.area(), 400 - 100 - 1);  // the candidate and the second seed's pixel
+  EXPECT_FALSE(region.contains(15, 3));
+  EXPECT_TRUE(region.contains(14, 14));
+  const auto seeds = background_seeds(region, 50, 3);
+  ASSERT_EQ(seeds.size(), 50u);
+  for (const cv::Point& p : seeds) EXPECT_TRUE(region.contains(p.x, p.y));
+  EXPECT_EQ(background_seeds(region, 50, 3), seeds);
+  EXPECT_NE(background_seeds(region, 50, 4), seeds);
+  EXPECT_TRUE(background_seeds(Rle(20, 20), 5, 3).empty());
+}
+
+// 4 x 6 halves: seed 0 on the left, seed 1 on the right, no background region.
+class OutputModes : public ::testing::Test {
+ protected:
+  std::vector<ObjectSeed> seeds{{{0, 0}, 3, 0.8}, {{5, 3}, 4, 0.7}};
+  Proposals proposals{{rect_mask(4, 6, {0, 0, 6, 4}), 0.95},   // everything
+                      {rect_mask(4, 6, {0, 0, 3, 4}), 0.9},    // the left half exactly
+                      {rect_mask(4, 6, {3, 1, 3, 3}), 0.6},    // most of the right half
+                      {rect_mask(4, 6, {4, 3, 2, 1}), 0.3}};   // below the threshold
+  Rle no_region{4, 6};
+};
+
+TEST_F(OutputModes, Embedding) {
+  const auto out = instances_from_embeddings(two_halves(), seeds, no_region, nullptr, {});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].mask, rect_mask(4, 6, {0, 0, 3, 4}));
+  EXPECT_EQ(out[1].mask, rect_mask(4, 6, {3, 0, 3, 4}));
+  EXPECT_DOUBLE_EQ(out[0].score, 0.8);
+  EXPECT_EQ(out[1].category, 4);
+  EXPECT_EQ(out[1].point, (Point{5, 3, 4}));
+  EXPECT_EQ(out[1].area, 12);
+  EXPECT_EQ(out[1].bbox, (std::array<double, 4>{3, 0, 3, 4}));
+}
+
+TEST_F(OutputModes, BestDiceAndBestObjectness) {
+  PredictOptions o;
+  o.mode = PredictionMode::kBestDice;
+  const auto dice_out = instances_from_embeddings(two_halves(), seeds, no_region, &proposals, o);
+  EXPECT_EQ(dice_out[0].mask, proposals[1].mask);  // Dice 1 beats the whole image (2/3)
+  EXPECT_DOUBLE_EQ(dice_out[0].score, 1.0);
+  EXPECT_EQ(dice_out[1].mask, proposals[2].mask);  // 2*9/21 beats the whole image, 2*12/36
+  EXPECT_NEAR(dice_out[1].score, 2.0 * 9 / 21, 1e-12);
+  o.mode = PredictionMode::kBestObjectness;
+  const auto obj = instances_from_embeddings(two_halves(), seeds, no_region, &proposals, o);
+  EXPECT_EQ(obj[0].mask, proposals[0].mask);
+  EXPECT_DOUBLE_EQ(obj[0].score, 0.95);
+  EXPECT_EQ(obj[1].mask, proposals[0].mask);
+  EXPECT_THROW(instances_from_embeddings(two_halves(), seeds, no_region, nullptr, o), Error);
+}
+
+TEST(PredictionModeText, RoundTripsAndRejects) {
+  for (const char* m : {"embedding", "best-dice", "best-objectness"}) {
+    EXPECT_EQ(to_string(parse_prediction_mode(m)), m);
+  }
+  EXPECT_THROW(parse_prediction_mode("dice"), Error);
+}
+
+}  // namespace
+}  // namespace wisenet
