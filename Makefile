@@ -3,7 +3,7 @@
 # `make test`: install, build, run the whole test suite.
 BUILD ?= build
 JOBS ?= $(shell nproc)
-DEMO_OUT ?= demo_out
+DEMO_OUT ?= demo-out
 
 .PHONY: deps configure build demo test bench clean format
 

@@ -96,8 +96,8 @@ void run(benchmark::State& state, IouType type) {
 
 void BM_EvalSegm(benchmark::State& state) { run(state, IouType::kSegm); }
 void BM_EvalBbox(benchmark::State& state) { run(state, IouType::kBbox); }
-BENCHMARK(BM_EvalSegm)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_EvalBbox)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_EvalSegm)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_EvalBbox)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace wisenet

@@ -19,8 +19,8 @@ cv::Mat random_mask(unsigned seed) {
   std::uniform_int_distribution<int> pos(0, kSide - 1), axis(10, 90);
   cv::Mat m = cv::Mat::zeros(kSide, kSide, CV_8UC1);
   for (int i = 0; i < 5; ++i) {
-    cv::ellipse(m, cv::Point(pos(rng), pos(rng)), cv::Size(axis(rng), axis(rng)), pos(rng) % 180,
-                0, 360, cv::Scalar(1), cv::FILLED);
+    cv::ellipse(m, cv::Point(pos(rng), pos(rng)), cv::Size(axis(rng), axis(rng)), pos(rng) % 180, 0,
+                360, cv::Scalar(1), cv::FILLED);
   }
   return m;
 }

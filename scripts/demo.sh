@@ -1,35 +1,49 @@
 #!/usr/bin/env bash
-# The main job on the built-in synthetic dataset: synth -> train L-Net (points only) -> train
-# E-Net (points + proposals) -> predict -> evaluate. Prints AP50 and writes overlays.
-# Usage: scripts/demo.sh WISENET_BINARY OUT_DIR
+# The main job on the built-in synthetic dataset, points only: synth -> train L-Net (LCFCN
+# loss) -> train E-Net (proposals + similarity loss) -> count and predict on the held-out
+# split -> COCO AP of every prediction mode. Writes overlays and training curves.
+# Usage: scripts/demo.sh WISENET_BINARY OUT_DIR   (WISENET_DEMO_MINUTES per stage, default 2.5)
 set -euo pipefail
 wisenet=$1
 out=$2
-minutes=${WISENET_DEMO_MINUTES:-2}
+minutes=${WISENET_DEMO_MINUTES:-2.5}
+export OMP_WAIT_POLICY=PASSIVE
 mkdir -p "$out"
+data="$out/data"
 
-echo "== 1/5 synthetic data: 300 images, 128x128, 2 classes"
-"$wisenet" synth --out "$out/data" --images 300 --size 128 --classes 2 --seed 1
+echo "== 1/5 synthetic data: 300 images of 128x128, 2 classes (disc, square)"
+"$wisenet" synth --out "$data" --images 300 --size 128 --classes 2 --seed 1
 
 echo "== 2/5 L-Net from points only (LCFCN loss), ${minutes} min"
 rm -rf "$out/loc"
-"$wisenet" train --stage loc --train "$out/data/train.json" --val "$out/data/val.json" \
-  --out "$out/loc" --epochs 1000 --max-minutes "$minutes" --val-every 400 --hflip --seed 1
+"$wisenet" train --stage loc --train "$data/train.json" --val "$data/val.json" \
+  --out "$out/loc" --epochs 1000 --max-minutes "$minutes" --val-every 500 --hflip --seed 1
 
 echo "== 3/5 E-Net from points + proposals (similarity loss), ${minutes} min"
 rm -rf "$out/emb"
-"$wisenet" train --stage emb --init "$out/loc/best.ckpt" --train "$out/data/train.json" \
-  --val "$out/data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$minutes" \
-  --val-every 400 --hflip --seed 1
+"$wisenet" train --stage emb --init "$out/loc/best.ckpt" --train "$data/train.json" \
+  --val "$data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$minutes" \
+  --val-every 1000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1
 
-echo "== 4/5 predict on the validation images"
-"$wisenet" predict --model "$out/emb/last.ckpt" --images "$out/data/val.json" \
-  --out "$out/pred" --overlays
+echo "== 4/5 count and predict on the validation images"
+"$wisenet" count --model "$out/emb/last.ckpt" --images "$data/val.json" \
+  --csv "$out/counts.csv" --quiet | tee "$out/count.txt"
+for mode in embedding best-dice best-objectness; do
+  "$wisenet" predict --model "$out/emb/last.ckpt" --images "$data/val.json" --mode "$mode" \
+    --proposals "$out/proposals" --out "$out/pred-$mode" --overlays --quiet
+done
 
-echo "== 5/5 evaluate against the validation masks"
-"$wisenet" eval --gt "$out/data/val.json" --pred "$out/pred/results.json" \
-  --json "$out/pred/eval.json"
-ap50=$(sed -n 's/.*"AP50": *\([-0-9.e]*\).*/\1/p' "$out/pred/eval.json")
+echo "== 5/5 COCO mask AP against the validation masks"
+printf '%-16s %7s %7s %7s\n' mode AP AP50 AP75
+for mode in embedding best-dice best-objectness; do
+  "$wisenet" eval --gt "$data/val.json" --pred "$out/pred-$mode/results.json" \
+    --json "$out/pred-$mode/eval.json" > "$out/pred-$mode/eval.txt"
+  /usr/bin/python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("%-16s %7.3f %7.3f %7.3f" % (sys.argv[2], r["AP"], r["AP50"], r["AP75"]))
+' "$out/pred-$mode/eval.json" "$mode"
+done
 echo
-echo "validation mask AP50: $ap50"
-echo "overlays: $out/pred/overlays/   training curves: $out/loc/curves.png $out/emb/curves.png"
+grep MAE "$out/count.txt" | sed 's/^/counting: /'
+echo "overlays: $out/pred-*/overlays/   curves: $out/loc/curves.png $out/emb/curves.png"

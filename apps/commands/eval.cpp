@@ -89,8 +89,9 @@ void add_eval_command(CLI::App& app) {
       ->check(CLI::IsMember({"segm", "bbox"}))
       ->capture_default_str();
   command->add_option("--json", params->json_out, "Also write the numbers as one JSON object");
-  command->add_option("--max-dets", params->max_dets,
-                      "Detections per image for the last maxDets (>= 10; 1000 for dense scenes)")
+  command
+      ->add_option("--max-dets", params->max_dets,
+                   "Detections per image for the last maxDets (>= 10; 1000 for dense scenes)")
       ->check(CLI::Range(10, 1000000))
       ->capture_default_str();
   add_threads_option(command, &params->threads);

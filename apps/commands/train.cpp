@@ -104,7 +104,8 @@ void add_train_command(CLI::App& app) {
                              command->flags[key], description);
     } else {
       const std::string shown = value.is_string() ? value.get<std::string>() : value.dump();
-      option = sub->add_option(flag_of(key), command->values[key], doc.description);
+      option = sub->add_option(flag_of(key), command->values[key], doc.description)
+                   ->type_name(value.is_string() ? "TEXT" : "NUM");
       if (!shown.empty()) option->default_str(shown);
     }
     command->options[key] = option;

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <opencv2/imgproc.hpp>
+
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +33,17 @@ fs::path make_inputs() {
   o.num_classes = 1;
   o.embedding_dim = 8;
   WiseNet net(o);
+  {
+    // A random L-Net puts one channel ahead everywhere (no blobs): centre the class-1 logit
+    // on its median over the first image, so that about half of it is class 1, in blobs.
+    torch::NoGradGuard no_grad;
+    net->eval();
+    cv::Mat first(48, 48, CV_8UC3);
+    cv::RNG(5).fill(first, cv::RNG::UNIFORM, 0, 80);
+    const torch::Tensor logits = net->localize(image_to_tensor(first))[0];
+    const double shift = (logits[1] - logits[0]).median().item<double>();
+    net->lnet->head->score8->bias[1] -= shift;
+  }
   save_checkpoint((dir / "model.ckpt").string(), *net, nullptr, 0, {"cell"},
                   R"({"category_ids":[1]})");
   fs::create_directories(dir / "images");
@@ -52,6 +65,7 @@ TEST(PredictCli, WritesResultsCountsAndOverlays) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto results = nlohmann::json::parse(read_file((dir / "out" / "results.json").string()));
   ASSERT_TRUE(results.is_array());
+  EXPECT_FALSE(results.empty()) << "the test checkpoint should find objects";
   for (const auto& d : results) {
     EXPECT_GE(d.at("image_id").get<int>(), 1);
     EXPECT_LE(d.at("image_id").get<int>(), 3);
@@ -76,7 +90,11 @@ TEST(PredictCli, BestObjectnessWithAProposalCache) {
                                " --mode best-objectness --proposals " +
                                (dir / "cache").string() + " --threads 1 --quiet");
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_TRUE(fs::exists(dir / "out" / "results.json"));
+  const auto results = nlohmann::json::parse(read_file((dir / "out" / "results.json").string()));
+  EXPECT_FALSE(results.empty());
+  for (const auto& d : results) {
+    EXPECT_GT(d.at("score").get<double>(), 0.5);  // best-objectness: a kept proposal's score
+  }
   EXPECT_FALSE(fs::is_empty(dir / "cache"));
 }
 

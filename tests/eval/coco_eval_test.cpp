@@ -57,9 +57,9 @@ void add_dt(std::vector<Detection>& dt, int64_t image, int category, double scor
 TEST(CocoEval, PerfectDetectionsGiveOne) {
   CocoDataset gt = make_gt(2);
   std::vector<Detection> dt;
-  add_gt(gt, 1, 1, 2, 2, 10, 10);  // small (100 px)
+  add_gt(gt, 1, 1, 2, 2, 10, 10);    // small (100 px)
   add_gt(gt, 1, 2, 20, 20, 40, 40);  // large (1600 px... medium: 32^2 <= 1600 <= 96^2)
-  add_gt(gt, 2, 1, 5, 30, 20, 20);  // small/medium boundary side: 400 px, small
+  add_gt(gt, 2, 1, 5, 30, 20, 20);   // small/medium boundary side: 400 px, small
   add_dt(dt, 1, 1, 0.9, 2, 2, 10, 10);
   add_dt(dt, 1, 2, 0.8, 20, 20, 40, 40);
   add_dt(dt, 2, 1, 0.7, 5, 30, 20, 20);
@@ -103,7 +103,7 @@ TEST(CocoEval, DetectionsOnCrowdAreIgnored) {
   std::vector<Detection> dt;
   add_gt(gt, 1, 1, 0, 0, 30, 30, /*crowd=*/true);
   add_gt(gt, 1, 1, 40, 40, 12, 12);
-  add_dt(dt, 1, 1, 0.95, 2, 2, 8, 8);   // inside the crowd region
+  add_dt(dt, 1, 1, 0.95, 2, 2, 8, 8);    // inside the crowd region
   add_dt(dt, 1, 1, 0.93, 15, 15, 8, 8);  // inside the crowd region
   add_dt(dt, 1, 1, 0.5, 40, 40, 12, 12);
   for (IouType type : {IouType::kSegm, IouType::kBbox}) {

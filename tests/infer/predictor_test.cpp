@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <opencv2/imgproc.hpp>
+
 #include "wisenet/core/error.h"
 #include "wisenet/infer/localizer.h"
 #include "wisenet/infer/predictor.h"
@@ -22,6 +24,12 @@ class PredictorTest : public ::testing::Test {
     o.embedding_dim = 8;
     model = WiseNet(o);
     model->eval();
+    // Default init leaves channel 0 ahead everywhere (no blobs); larger random score layers
+    // give a patchy argmax with several blobs of both classes.
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->named_parameters()) {
+      if (p.key().rfind("lnet.head.", 0) == 0) p.value().normal_(0, 1);
+    }
     classes.category_ids = {5, 9};
     classes.names = {"a", "b"};
     cv::RNG rng(7);

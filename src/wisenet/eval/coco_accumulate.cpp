@@ -6,8 +6,8 @@
 
 namespace wisenet {
 
-CocoAccumulated accumulate_evals(const std::vector<const CocoImageEval*>& evals, size_t K,
-                                 size_t A, size_t I, size_t T, const std::vector<int>& max_dets,
+CocoAccumulated accumulate_evals(const std::vector<const CocoImageEval*>& evals, size_t K, size_t A,
+                                 size_t I, size_t T, const std::vector<int>& max_dets,
                                  const std::vector<double>& recall_thresholds) {
   CocoAccumulated acc;
   acc.T = T;

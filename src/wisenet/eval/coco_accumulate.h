@@ -34,8 +34,8 @@ struct CocoAccumulated {
 // image's detections are cut to each maxDet, concatenated in image order and stably sorted
 // by descending score; precision is made monotone from the right and sampled at the first
 // detection whose recall reaches each recall threshold (0 past the last detection).
-CocoAccumulated accumulate_evals(const std::vector<const CocoImageEval*>& evals, size_t K,
-                                 size_t A, size_t I, size_t T, const std::vector<int>& max_dets,
+CocoAccumulated accumulate_evals(const std::vector<const CocoImageEval*>& evals, size_t K, size_t A,
+                                 size_t I, size_t T, const std::vector<int>& max_dets,
                                  const std::vector<double>& recall_thresholds);
 
 }  // namespace wisenet

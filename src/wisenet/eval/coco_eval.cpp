@@ -114,8 +114,8 @@ std::array<double, 12> CocoEvalResult::stats() const {
 }
 
 const std::array<const char*, 12>& coco_stat_names() {
-  static const std::array<const char*, 12> names = {
-      "AP", "AP50", "AP75", "APs", "APm", "APl", "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"};
+  static const std::array<const char*, 12> names = {"AP",  "AP50", "AP75",  "APs", "APm", "APl",
+                                                    "AR1", "AR10", "AR100", "ARs", "ARm", "ARl"};
   return names;
 }
 
@@ -217,8 +217,8 @@ CocoEvalResult evaluate_coco(const CocoDataset& ground_truth,
       evals[(members[c].category * A + a) * I + members[c].image] = &cell_evals[c][a];
     }
   }
-  const CocoAccumulated acc = accumulate_evals(evals, K, A, I, iou_thresholds.size(), max_dets,
-                                               recall_thresholds);
+  const CocoAccumulated acc =
+      accumulate_evals(evals, K, A, I, iou_thresholds.size(), max_dets, recall_thresholds);
 
   // summarize(): ap over precision[t, :, :, a, m], ar over recall[t, :, a, m].
   const size_t T = t25;  // the standard thresholds only

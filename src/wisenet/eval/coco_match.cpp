@@ -15,8 +15,8 @@ CocoImageEval evaluate_cell(const CocoCell& cell, const std::array<double, 2>& a
   // gt_ignore, then a stable order with the ignored ground truths last (argsort mergesort).
   std::vector<uint8_t> ignore(G);
   for (size_t g = 0; g < G; ++g) {
-    ignore[g] = cell.gt_crowd[g] || cell.gt_area[g] < area_range[0] ||
-                cell.gt_area[g] > area_range[1];
+    ignore[g] =
+        cell.gt_crowd[g] || cell.gt_area[g] < area_range[0] || cell.gt_area[g] > area_range[1];
   }
   std::vector<size_t> gt_order(G);
   std::iota(gt_order.begin(), gt_order.end(), size_t{0});
@@ -59,8 +59,7 @@ CocoImageEval evaluate_cell(const CocoCell& cell, const std::array<double, 2>& a
   // Unmatched detections outside the area range do not count (dtm == 0, as pycocotools
   // tests it: a match to a gt whose id is 0 is treated as unmatched there too).
   for (size_t d = 0; d < D; ++d) {
-    const bool out_of_range =
-        cell.dt_area[d] < area_range[0] || cell.dt_area[d] > area_range[1];
+    const bool out_of_range = cell.dt_area[d] < area_range[0] || cell.dt_area[d] > area_range[1];
     if (!out_of_range) continue;
     for (size_t t = 0; t < T; ++t) {
       if (out.dt_matches[t * D + d] == 0) out.dt_ignore[t * D + d] = 1;

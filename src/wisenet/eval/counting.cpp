@@ -10,8 +10,8 @@ namespace wisenet {
 
 namespace {
 
-void check_points(const CountingImage& image, const std::vector<Point>& points,
-                  const char* what, size_t image_index) {
+void check_points(const CountingImage& image, const std::vector<Point>& points, const char* what,
+                  size_t image_index) {
   for (const Point& p : points) {
     if (p.x < 0 || p.y < 0 || p.x >= image.width || p.y >= image.height) {
       throw Error("counting: image " + std::to_string(image_index) + ": " + what + " point (" +

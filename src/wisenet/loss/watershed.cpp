@@ -1,7 +1,10 @@
 #include "wisenet/loss/watershed.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,7 +16,12 @@
 namespace wisenet {
 namespace {
 
-using detail::FloodItem;
+// One pixel waiting in the exact heap (ages never exceed the pixel count).
+struct FloodItem {
+  float elevation;
+  int32_t age;
+  int32_t index;
+};
 
 bool smaller(const FloodItem& a, const FloodItem& b) {
   if (a.elevation != b.elevation) return a.elevation < b.elevation;
@@ -51,6 +59,40 @@ FloodItem heap_pop(std::vector<FloodItem>& items) {
   return top;
 }
 
+// A queued pixel keyed by (elevation, age) packed into one integer whose order is theirs.
+struct KeyedItem {
+  uint64_t key;
+  int32_t index;
+};
+
+// Maps a float to a uint32 with the same order (-0 and +0 equal, as float comparison has it).
+uint32_t ordered_bits(float f) {
+  if (f == 0.f) f = 0.f;
+  uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+
+uint64_t key_of(float elevation, int32_t age) {
+  return (static_cast<uint64_t>(ordered_bits(elevation)) << 32) | static_cast<uint32_t>(age);
+}
+
+}  // namespace
+
+namespace detail {
+struct FloodBuffers {
+  std::vector<FloodItem> heap;  // phase 1: skimage's exact array heap
+  std::vector<KeyedItem> keyed;  // phase 2: binary min-heap of keys
+  std::vector<KeyedItem> fifo;   // phase 2: the items at the current level, in push order
+};
+}  // namespace detail
+
+namespace {
+
+using detail::FloodBuffers;
+
+bool key_greater(const KeyedItem& a, const KeyedItem& b) { return a.key > b.key; }
+
 // Priority-flood of `label` (h x w, row-major; > 0 markers, < 0 walls, 0 to fill) from the
 // markers at `marker_indices` (raster order), as skimage: markers pushed first with age 0,
 // then every newly reached pixel with age 2, 3, ...; pop order (elevation, age).
@@ -58,28 +100,29 @@ FloodItem heap_pop(std::vector<FloodItem>& items) {
 // Exactness of the fast queue. Markers share age 0, so their order among equal elevations
 // depends on the array heap's exact dynamics: until the last marker is popped we run that heap
 // as is. From then on every queued item has a distinct key (elevation, age), so the pop order
-// is the total order of keys and any structure popping the smallest key gives the same
-// flood. We use the heap (still a valid min-heap: parent <= child) plus a first-in-first-out
-// list holding only items of elevation `level`: items reach it in push order, i.e. increasing
-// age, so it stays sorted, and each pop takes the smaller of its front and the heap's root.
-// The black top-hat is exactly 0 over large areas, which then cost O(1) per pixel.
+// is the total order of keys and any structure that always pops the smallest key gives the
+// same flood. We use a binary min-heap of packed keys plus a first-in-first-out list holding
+// only items of elevation `level` (the elevation of the last item popped from the heap once
+// the list was empty): items reach the list in push order, i.e. increasing age, so it stays
+// sorted, and each pop takes the smaller of its front and the heap's root. The black top-hat is
+// exactly 0 over large areas, which then cost O(1) per pixel.
+// A NaN elevation makes the comparison no order at all: then the exact heap runs throughout.
 //
 // With `needed` (1 on the pixels whose labels are wanted) the flood stops once `remaining` (the
 // number of those still unlabelled) reaches 0; labels never change once given.
 void flood(const float* elev, int h, int w, int32_t* label,
            const std::vector<int32_t>& marker_indices, const uint8_t* needed, int64_t remaining,
-           std::vector<FloodItem>& heap, std::vector<FloodItem>& fifo) {
+           bool has_nan, FloodBuffers& buf) {
+  std::vector<FloodItem>& heap = buf.heap;
   heap.clear();
-  fifo.clear();
   for (int32_t i : marker_indices) heap_push(heap, {elev[i], 0, i});
   if (needed && remaining <= 0) return;
-  size_t markers_left = marker_indices.size();
+  size_t markers_left = has_nan ? static_cast<size_t>(-1) : marker_indices.size();
   int32_t age = 1;
 
   // skimage visits the 4-neighbours in the order of its raveled offsets sorted by distance:
   // up, left, right, down. A pixel takes its label when first reached.
-  auto expand = [&](const FloodItem& item, auto&& push) {
-    const int i = item.index;
+  auto expand = [&](int i, auto&& push) {
     const int y = i / w, x = i - y * w;
     const int32_t l = label[i];
     auto visit = [&](int n) {
@@ -87,7 +130,7 @@ void flood(const float* elev, int h, int w, int32_t* label,
       label[n] = l;
       ++age;
       if (needed && needed[n]) --remaining;
-      push(FloodItem{elev[n], age, n});
+      push(n);
     };
     if (y > 0) visit(i - w);
     if (x > 0) visit(i - 1);
@@ -97,43 +140,69 @@ void flood(const float* elev, int h, int w, int32_t* label,
   auto done = [&] { return needed && remaining == 0; };
 
   // Phase 1: the exact array heap while a marker is queued.
-  auto push_heap = [&](const FloodItem& it) { heap_push(heap, it); };
+  auto push_exact = [&](int n) { heap_push(heap, {elev[n], age, n}); };
   float level = 0.f;
-  while (markers_left > 0) {
+  while (markers_left > 0 && !heap.empty()) {
     const FloodItem item = heap_pop(heap);
     if (item.age == 0) --markers_left;
     level = item.elevation;
-    expand(item, push_heap);
+    expand(item.index, push_exact);
     if (done()) return;
   }
+  if (heap.empty()) return;
 
-  // Phase 2: heap + sorted FIFO of the items at elevation `level`.
+  // Phase 2. The items left in the exact heap form a valid min-heap of distinct keys.
+  std::vector<KeyedItem>& keyed = buf.keyed;
+  std::vector<KeyedItem>& fifo = buf.fifo;
+  keyed.clear();
+  fifo.clear();
+  for (const FloodItem& it : heap) keyed.push_back({key_of(it.elevation, it.age), it.index});
+  heap.clear();
+  std::make_heap(keyed.begin(), keyed.end(), key_greater);
   size_t head = 0;
-  auto push_fast = [&](const FloodItem& it) {
-    if (it.elevation == level) {
+  auto push_fast = [&](int n) {
+    const KeyedItem it{key_of(elev[n], age), n};
+    if (elev[n] == level) {
       fifo.push_back(it);
     } else {
-      heap_push(heap, it);
+      keyed.push_back(it);
+      std::push_heap(keyed.begin(), keyed.end(), key_greater);
     }
   };
+  auto pop_keyed = [&] {
+    std::pop_heap(keyed.begin(), keyed.end(), key_greater);
+    const KeyedItem it = keyed.back();
+    keyed.pop_back();
+    return it;
+  };
   for (;;) {
-    FloodItem item;
+    int index;
     if (head < fifo.size()) {
-      if (!heap.empty() && smaller(heap.front(), fifo[head])) {
-        item = heap_pop(heap);
+      if (!keyed.empty() && keyed.front().key < fifo[head].key) {
+        index = pop_keyed().index;
       } else {
-        item = fifo[head++];
+        index = fifo[head++].index;
       }
     } else {
-      if (heap.empty()) break;
-      item = heap_pop(heap);
-      level = item.elevation;
+      if (keyed.empty()) break;
+      index = pop_keyed().index;
+      level = elev[index];
       fifo.clear();
       head = 0;
     }
-    expand(item, push_fast);
+    expand(index, push_fast);
     if (done()) return;
   }
+}
+
+bool any_nan(const cv::Mat& e) {
+  for (int y = 0; y < e.rows; ++y) {
+    const float* row = e.ptr<float>(y);
+    for (int x = 0; x < e.cols; ++x) {
+      if (std::isnan(row[x])) return true;
+    }
+  }
+  return false;
 }
 
 void check_markers(const char* what, const std::vector<cv::Point>& markers, int w, int h) {
@@ -170,10 +239,8 @@ cv::Mat watershed_labels(const cv::Mat& elevation, const cv::Mat& markers) {
   for (int i = 0; i < h * w; ++i) {
     if (label[i] > 0) marker_indices.push_back(i);
   }
-  std::vector<FloodItem> heap, fifo;
-  heap.reserve(static_cast<size_t>(h) * w);
-  fifo.reserve(static_cast<size_t>(h) * w);
-  flood(e.ptr<float>(0), h, w, label, marker_indices, nullptr, 0, heap, fifo);
+  FloodBuffers buffers;
+  flood(e.ptr<float>(0), h, w, label, marker_indices, nullptr, 0, any_nan(e), buffers);
   return labels;
 }
 
@@ -229,9 +296,13 @@ WatershedSplitter::WatershedSplitter(const cv::Mat& p) {
   const size_t n = elevation_.total();
   labels_.assign(n, 0);
   needed_.assign(n, 0);
-  heap_.reserve(n);
-  fifo_.reserve(n);
+  has_nan_ = any_nan(elevation_);
+  buffers_ = std::make_unique<FloodBuffers>();
 }
+
+WatershedSplitter::~WatershedSplitter() = default;
+WatershedSplitter::WatershedSplitter(WatershedSplitter&&) noexcept = default;
+WatershedSplitter& WatershedSplitter::operator=(WatershedSplitter&&) noexcept = default;
 
 std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Point>& markers,
                                                         const std::vector<int>* within) {
@@ -269,7 +340,7 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
   };
 
   if (!within) {
-    flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, nullptr, 0, heap_, fifo_);
+    flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, nullptr, 0, has_nan_, *buffers_);
     for (int i = 0; i < n; ++i) {
       if (differs(i)) out.push_back(i);
     }
@@ -292,7 +363,7 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
     if (x + 1 < w) need(i + 1);
     if (y + 1 < h) need(i + w);
   }
-  flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, needed, remaining, heap_, fifo_);
+  flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, needed, remaining, has_nan_, *buffers_);
   for (int i : *within) {
     if (differs(i)) out.push_back(i);
   }

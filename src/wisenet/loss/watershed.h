@@ -6,6 +6,7 @@
 // Usage:
 //   cv::Mat boundary = watershed_split(S_c, {{x0, y0}, {x1, y1}});  // CV_8U, 1 on boundaries
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -13,12 +14,7 @@
 namespace wisenet {
 
 namespace detail {
-// One pixel waiting in the flood queue (ages never exceed the pixel count).
-struct FloodItem {
-  float elevation;
-  int32_t age;
-  int32_t index;
-};
+struct FloodBuffers;  // the flood's queues, reused between calls
 }  // namespace detail
 
 // Black top-hat of `p` (CV_32F): closing(p) - p with a 7x7 square, borders reflected (for a
@@ -59,6 +55,9 @@ class WatershedSplitter {
  public:
   // Throws wisenet::Error when p is not CV_32F single-channel.
   explicit WatershedSplitter(const cv::Mat& p);
+  ~WatershedSplitter();
+  WatershedSplitter(WatershedSplitter&&) noexcept;
+  WatershedSplitter& operator=(WatershedSplitter&&) noexcept;
 
   // The row-major indices (y * width + x) of the boundary pixels of watershed_split(p, markers):
   // all of them in increasing order when `within` is null, else those among `*within`
@@ -75,8 +74,8 @@ class WatershedSplitter {
   std::vector<int32_t> labels_;
   std::vector<uint8_t> needed_;
   std::vector<int32_t> marker_indices_;
-  std::vector<detail::FloodItem> heap_;
-  std::vector<detail::FloodItem> fifo_;
+  bool has_nan_ = false;
+  std::unique_ptr<detail::FloodBuffers> buffers_;
 };
 
 }  // namespace wisenet
