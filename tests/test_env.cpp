@@ -43,6 +43,12 @@ fs::path temp_dir(const std::string& tag) {
   return dir;
 }
 
+int count_lines(const std::string& text) {
+  int n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
 CommandResult run_cli(const std::string& arguments) {
   const fs::path dir = temp_dir("cli");
   const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";

@@ -19,6 +19,9 @@ struct CommandResult {
   std::string out;  // stdout and stderr, in that order
   std::string err;
 };
+// Number of '\n' in `text` (a one-line error message has exactly one).
+int count_lines(const std::string& text);
+
 // Runs the command line tool with the given argument string (shell syntax).
 CommandResult run_cli(const std::string& arguments);
 

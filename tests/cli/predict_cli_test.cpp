@@ -17,11 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using test::count_lines;
 
 // A folder with three 48 x 48 images and a checkpoint of a small random WiseNet (one class,
 // category id 1, "cell").
@@ -74,7 +70,7 @@ TEST(PredictCli, WritesResultsCountsAndOverlays) {
   }
   const std::string counts = read_file((dir / "out" / "counts.csv").string());
   EXPECT_EQ(counts.rfind("image,class,count\nim0.png,cell,", 0), 0u) << counts;
-  EXPECT_EQ(lines(counts), 4);
+  EXPECT_EQ(count_lines(counts), 4);
   for (int i = 0; i < 3; ++i) {
     const fs::path overlay = dir / "out" / "overlays" / ("im" + std::to_string(i) + ".png");
     ASSERT_TRUE(fs::exists(overlay)) << overlay;
@@ -104,13 +100,13 @@ TEST(PredictCli, ErrorsAreOneLine) {
                                      " --images " + (dir / "images").string() + " --out " +
                                      (dir / "out").string() + " --quiet");
   EXPECT_NE(missing.exit_code, 0);
-  EXPECT_EQ(lines(missing.err), 1) << missing.err;
+  EXPECT_EQ(count_lines(missing.err), 1) << missing.err;
   EXPECT_NE(missing.err.find("nope.ckpt"), std::string::npos) << missing.err;
   const auto no_proposals = test::run_cli("predict --model " + (dir / "model.ckpt").string() +
                                           " --images " + (dir / "images").string() + " --out " +
                                           (dir / "out").string() + " --mode best-dice --quiet");
   EXPECT_NE(no_proposals.exit_code, 0);
-  EXPECT_EQ(lines(no_proposals.err), 1) << no_proposals.err;
+  EXPECT_EQ(count_lines(no_proposals.err), 1) << no_proposals.err;
   EXPECT_NE(no_proposals.err.find("--proposals"), std::string::npos) << no_proposals.err;
 }
 

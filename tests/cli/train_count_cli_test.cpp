@@ -17,11 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-int lines(const std::string& s) {
-  int n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
+using test::count_lines;
 
 TEST(TrainCountCli, TrainsCountsAndResumes) {
   const fs::path dir = test::temp_dir("train_cli");
@@ -79,7 +75,7 @@ TEST(TrainCountCli, SigtermStopsAfterTheStepAndSaves) {
   // Wait until a few steps are logged, then ask it to stop.
   const fs::path log = dir / "run" / "log.csv";
   for (int i = 0; i < 600; ++i) {
-    if (fs::exists(log) && lines(read_file(log.string())) > 5) break;
+    if (fs::exists(log) && count_lines(read_file(log.string())) > 5) break;
     usleep(100000);
   }
   kill(pid, SIGTERM);
@@ -98,14 +94,14 @@ TEST(TrainCountCli, BadInputIsOneLineAndNonZero) {
   const auto missing = test::run_cli("train --train " + (dir / "nope.json").string() + " --out " +
                                      (dir / "run").string());
   EXPECT_NE(missing.exit_code, 0);
-  EXPECT_EQ(lines(missing.err), 1) << missing.err;
+  EXPECT_EQ(count_lines(missing.err), 1) << missing.err;
   EXPECT_NE(missing.err.find("nope.json"), std::string::npos) << missing.err;
 
   write_file_atomic((dir / "bad.json").string(), "{\"images\": [");
   const auto malformed = test::run_cli("train --train " + (dir / "bad.json").string() +
                                        " --out " + (dir / "run").string());
   EXPECT_NE(malformed.exit_code, 0);
-  EXPECT_EQ(lines(malformed.err), 1) << malformed.err;
+  EXPECT_EQ(count_lines(malformed.err), 1) << malformed.err;
   EXPECT_NE(malformed.err.find("malformed JSON"), std::string::npos) << malformed.err;
 
   const auto bad_value = test::run_cli("train --train x.json --out y --lr fast");
@@ -115,7 +111,7 @@ TEST(TrainCountCli, BadInputIsOneLineAndNonZero) {
   const auto no_model = test::run_cli("count --model " + (dir / "none.ckpt").string() +
                                       " --images " + dir.string());
   EXPECT_NE(no_model.exit_code, 0);
-  EXPECT_EQ(lines(no_model.err), 1) << no_model.err;
+  EXPECT_EQ(count_lines(no_model.err), 1) << no_model.err;
   EXPECT_NE(no_model.err.find("none.ckpt"), std::string::npos) << no_model.err;
 }
 
