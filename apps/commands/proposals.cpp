@@ -6,10 +6,13 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
 #include "commands/command.h"
+#include "wisenet/core/progress.h"
+#include "wisenet/eval/coco_eval.h"
 #include "wisenet/core/error.h"
 #include "wisenet/core/threads.h"
 #include "wisenet/data/coco_results.h"
@@ -40,26 +43,20 @@ struct ProposalsParams {
   bool allow_several_points = false;
 };
 
-// "\rproposals 12/100" on stderr, redrawn in place; a newline when done.
-class ProgressBar {
+// The shared progress bar, stepped from several worker threads.
+class ProgressSteps {
  public:
-  explicit ProgressBar(size_t total) : total_(total) { draw(0); }
+  explicit ProgressSteps(size_t total) : total_(total), bar_("proposals", static_cast<int64_t>(total)) {}
   void step() {
-    const size_t done = ++done_;
     std::lock_guard<std::mutex> lock(mutex_);
-    draw(done);
-    if (done == total_) std::cerr << "\n";
+    bar_.update(static_cast<int64_t>(++done_));
+    if (done_ == total_) bar_.finish();
   }
 
  private:
-  void draw(size_t done) {
-    const int width = 30;
-    const int filled = total_ ? static_cast<int>(width * done / total_) : width;
-    std::cerr << "\rproposals [" << std::string(filled, '#') << std::string(width - filled, ' ')
-              << "] " << done << "/" << total_ << std::flush;
-  }
   size_t total_;
-  std::atomic<size_t> done_{0};
+  size_t done_ = 0;
+  ProgressBar bar_;
   std::mutex mutex_;
 };
 
@@ -120,7 +117,7 @@ void precompute(const ProposalsParams& p, const ProposalOptions& options) {
   if (p.limit > 0 && paths.size() > static_cast<size_t>(p.limit)) paths.resize(p.limit);
   const ProposalCache cache(p.out, options);
   std::atomic<size_t> computed_count{0};
-  ProgressBar progress(paths.size());
+  ProgressSteps progress(paths.size());
   parallel_over(paths.size(), worker_count(p.threads), [&](size_t i) {
     bool computed = false;
     cache.get(load_image(paths[i]), &computed);
@@ -148,7 +145,7 @@ void report(const ProposalsParams& p, const ProposalOptions& options) {
   std::vector<std::vector<ObjectQuality>> quality(count);
   std::vector<std::vector<Detection>> oracle(count);
   std::vector<size_t> proposal_counts(count);
-  ProgressBar progress(count);
+  ProgressSteps progress(count);
   parallel_over(count, worker_count(p.threads), [&](size_t i) {
     const Sample sample = load_sample(dataset, i, p.image_dir);
     Proposals proposals;
@@ -184,6 +181,19 @@ void report(const ProposalsParams& p, const ProposalOptions& options) {
   std::printf("recall@0.5 chosen   %.4f\n", s.chosen_recall_50);
   std::printf("recall@0.7 chosen   %.4f\n", s.chosen_recall_70);
   std::printf("point-pixel fallback %.4f\n", s.fallback_rate);
+  // The oracle: the chosen proposal of every ground-truth point, scored by its objectness,
+  // evaluated on the images reported (section 4's upper bound of pseudo-mask quality).
+  CocoDataset evaluated = dataset;
+  evaluated.images.resize(count);
+  std::set<int64_t> kept;
+  for (const auto& image : evaluated.images) kept.insert(image.id);
+  evaluated.annotations.clear();
+  for (const auto& a : dataset.annotations) {
+    if (kept.count(a.image_id) && a.has_mask) evaluated.annotations.push_back(a);
+  }
+  const CocoEvalResult oracle_ap = evaluate_coco(evaluated, detections);
+  std::printf("oracle AP50         %.4f\n", oracle_ap.AP50);
+  std::printf("oracle AP           %.4f\n", oracle_ap.AP);
   if (!p.oracle_out.empty()) {
     write_results(detections, p.oracle_out);
     std::printf("oracle detections   %s\n", p.oracle_out.c_str());
