@@ -14,6 +14,8 @@ class ProgressBar {
   ~ProgressBar();
   // Sets the position to `done` (of total) with an optional trailing text.
   void update(int64_t done, const std::string& text = "");
+  // Changes the total (e.g. an estimate that improves as work proceeds).
+  void set_total(int64_t total) { total_ = total; }
   // Draws the final state and ends the line.
   void finish(const std::string& text = "");
 

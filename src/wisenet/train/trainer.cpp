@@ -224,6 +224,7 @@ TrainResult run_loop(Run& run, bool resumed) {
   };
 
   run.model->train();
+  const int64_t first_step = run.step;
   while (run.step < total_steps) {
     const auto step_start = std::chrono::steady_clock::now();
     const int64_t epoch = run.step / steps_per_epoch;
@@ -282,6 +283,13 @@ TrainResult run_loop(Run& run, bool resumed) {
                     static_cast<long long>(epoch + 1), running["total"],
                     last_validated >= 0 ? (" val AP50 " + std::to_string(last_val).substr(0, 5)).c_str()
                                         : "");
+    }
+    if (o.max_minutes > 0) {
+      // With a time budget the step count to expect is the budget at the current pace.
+      const double elapsed = seconds_now() - run.previous_seconds;
+      const double pace = static_cast<double>(run.step - first_step) / std::max(elapsed, 1e-9);
+      const auto expected = static_cast<int64_t>(first_step + pace * o.max_minutes * 60.0);
+      bar.set_total(std::max(run.step, std::min(total_steps, expected)));
     }
     bar.update(run.step, text);
     if (run.step % 50 == 0) save(run, last_path);
