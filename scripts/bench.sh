@@ -12,7 +12,10 @@ for program in "$build"/bench/*_bench; do
   "$program" --benchmark_filter="$filter" --benchmark_format=json 2>/dev/null |
     /usr/bin/python3 -c '
 import json, sys
-data = json.load(sys.stdin)
+try:
+    data = json.load(sys.stdin)
+except ValueError:  # no benchmark of this program matched the filter
+    sys.exit(0)
 skip = {"name","run_name","run_type","repetitions","repetition_index","threads","iterations",
         "real_time","cpu_time","time_unit","family_index","per_family_instance_index",
         "aggregate_name","aggregate_unit","error_occurred","error_message","label"}
