@@ -1,5 +1,7 @@
 #include "test_env.h"
 
+#include "wisenet/core/error.h"
+
 #include <sys/wait.h>
 
 #include <atomic>
@@ -41,6 +43,15 @@ fs::path temp_dir(const std::string& tag) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
+}
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "(no error)";
 }
 
 int count_lines(const std::string& text) {

@@ -1,6 +1,7 @@
 #pragma once
 // Where tests find the shared data, the reference outputs and the command line tool.
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace wisenet::test {
@@ -19,6 +20,9 @@ struct CommandResult {
   std::string out;  // stdout and stderr, in that order
   std::string err;
 };
+// What wisenet::Error `fn` throws, or "(no error)".
+std::string error_of(const std::function<void()>& fn);
+
 // Number of '\n' in `text` (a one-line error message has exactly one).
 int count_lines(const std::string& text);
 

@@ -35,14 +35,7 @@ void train_step(WiseNet& net, torch::optim::Adam& adam, int seed) {
   adam.step();
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 void expect_same_state(WiseNetImpl& a, WiseNetImpl& b) {
   const auto pa = a.named_parameters(), pb = b.named_parameters();

@@ -30,14 +30,7 @@ torch::Tensor read_f32(const fs::path& path, const std::vector<int64_t>& shape) 
   return t;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using test::error_of;
 
 class ResNetOracleTest : public ::testing::Test {
  protected:

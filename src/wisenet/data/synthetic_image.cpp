@@ -15,6 +15,21 @@
 namespace wisenet {
 namespace {
 
+// Calls fn(x, y) for every image pixel that the patch's mask covers when centred at `centre`.
+template <typename Fn>
+void for_each_patch_pixel(const synth::Patch& patch, cv::Point centre, cv::Size image, Fn fn) {
+  const int radius = patch.radius();
+  for (int y = 0; y < patch.mask.rows; ++y) {
+    const int iy = centre.y - radius + y;
+    if (iy < 0 || iy >= image.height) continue;
+    for (int x = 0; x < patch.mask.cols; ++x) {
+      const int ix = centre.x - radius + x;
+      if (ix < 0 || ix >= image.width || !patch.mask.at<uint8_t>(y, x)) continue;
+      fn(ix, iy);
+    }
+  }
+}
+
 using synth::Patch;
 using synth::Random;
 
@@ -71,21 +86,14 @@ bool placement_ok(const cv::Mat& labels, const std::vector<Placed>& placed, cons
     return visible >= sizes.min_visible_pixels &&
            static_cast<double>(visible) >= options.min_visible_fraction * full;
   };
-  const int radius = patch.radius();
   cv::Mat candidate = cv::Mat::zeros(labels.size(), CV_8U);
   std::vector<int64_t> covered(placed.size() + 1, 0);
   int64_t inside = 0;
-  for (int y = 0; y < patch.mask.rows; ++y) {
-    const int iy = centre.y - radius + y;
-    if (iy < 0 || iy >= labels.rows) continue;
-    for (int x = 0; x < patch.mask.cols; ++x) {
-      const int ix = centre.x - radius + x;
-      if (ix < 0 || ix >= labels.cols || !patch.mask.at<uint8_t>(y, x)) continue;
-      candidate.at<uint8_t>(iy, ix) = 1;
-      ++covered[labels.at<int>(iy, ix)];
-      ++inside;
-    }
-  }
+  for_each_patch_pixel(patch, centre, labels.size(), [&](int ix, int iy) {
+    candidate.at<uint8_t>(iy, ix) = 1;
+    ++covered[labels.at<int>(iy, ix)];
+    ++inside;
+  });
   *new_visible = inside;
   if (!enough(inside, full_area) || !mostly_one_piece(candidate)) return false;
   for (size_t i = 0; i < placed.size(); ++i) {
@@ -99,16 +107,8 @@ bool placement_ok(const cv::Mat& labels, const std::vector<Placed>& placed, cons
 }
 
 void paint_labels(cv::Mat& labels, const Patch& patch, cv::Point centre, int label) {
-  const int radius = patch.radius();
-  for (int y = 0; y < patch.mask.rows; ++y) {
-    const int iy = centre.y - radius + y;
-    if (iy < 0 || iy >= labels.rows) continue;
-    for (int x = 0; x < patch.mask.cols; ++x) {
-      const int ix = centre.x - radius + x;
-      if (ix < 0 || ix >= labels.cols || !patch.mask.at<uint8_t>(y, x)) continue;
-      labels.at<int>(iy, ix) = label;
-    }
-  }
+  for_each_patch_pixel(patch, centre, labels.size(),
+                       [&](int ix, int iy) { labels.at<int>(iy, ix) = label; });
 }
 
 cv::Point random_centre(int size, Random& random) {

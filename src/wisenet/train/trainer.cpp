@@ -225,11 +225,16 @@ TrainResult run_loop(Run& run, bool resumed) {
 
   run.model->train();
   const int64_t first_step = run.step;
+  std::vector<size_t> order;
+  int64_t order_epoch = -1;
   while (run.step < total_steps) {
     const auto step_start = std::chrono::steady_clock::now();
     const int64_t epoch = run.step / steps_per_epoch;
     const int64_t position = run.step % steps_per_epoch;
-    const std::vector<size_t> order = run.data->epoch_order(o.seed, epoch);
+    if (epoch != order_epoch) {  // the permutation depends on the epoch only
+      order = run.data->epoch_order(o.seed, epoch);
+      order_epoch = epoch;
+    }
     std::vector<Sample> batch;
     for (int64_t k = position * o.batch_size; k < std::min(n, (position + 1) * o.batch_size); ++k) {
       const size_t index = order[static_cast<size_t>(k)];

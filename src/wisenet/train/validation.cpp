@@ -1,5 +1,7 @@
 #include "wisenet/train/validation.h"
 
+#include <set>
+
 #include "wisenet/data/coco_results.h"
 #include "wisenet/eval/coco_eval.h"
 #include "wisenet/infer/localizer.h"
@@ -64,10 +66,10 @@ MaskValidation validate_masks(WiseNetImpl& model, TrainingData& val, int64_t lim
   subset.source = all.source;
   subset.categories = all.categories;
   subset.images.assign(all.images.begin(), all.images.begin() + static_cast<long>(n));
+  std::set<int64_t> kept;
+  for (const auto& image : subset.images) kept.insert(image.id);
   for (const auto& a : all.annotations) {
-    for (size_t i = 0; i < n; ++i) {
-      if (a.image_id == subset.images[i].id && a.has_mask) subset.annotations.push_back(a);
-    }
+    if (a.has_mask && kept.count(a.image_id)) subset.annotations.push_back(a);
   }
   if (subset.annotations.empty()) return v;
   std::vector<Detection> detections;
