@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git ccache
   libtorch-dev libgloo-dev
   libopencv-dev libopencv-contrib-dev
   libopenblas0-pthread
