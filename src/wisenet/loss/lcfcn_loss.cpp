@@ -30,11 +30,34 @@ at::Tensor index_tensor(const std::vector<int64_t>& indices, const at::Device& d
   return torch::tensor(indices, torch::dtype(torch::kLong)).to(device);
 }
 
-// Mean over `pixels` (row-major indices) of -log S_0.
-at::Tensor mean_neg_log_background(const at::Tensor& neg_log_s0,
-                                   const std::vector<int64_t>& pixels) {
-  return neg_log_s0.index_select(0, index_tensor(pixels, neg_log_s0.device())).mean();
-}
+// A weight per pixel for one term: the term is sum over pixels of weight * (-log S_0).
+class WeightMap {
+ public:
+  explicit WeightMap(int64_t pixels) : weights_(pixels, 0.0) {}
+  // Adds `weight` * (mean over `pixels` of -log S_0); no pixels add nothing.
+  template <typename Index>
+  void add_mean(const std::vector<Index>& pixels, double weight) {
+    if (pixels.empty()) return;
+    const double share = weight / static_cast<double>(pixels.size());
+    for (Index p : pixels) weights_[p] += share;
+    used_ = true;
+  }
+  // The term, in the dtype of `neg_log_s0` (flat, H*W); summed in double.
+  at::Tensor apply(const at::Tensor& neg_log_s0) const {
+    if (!used_) return at::zeros({}, neg_log_s0.options());
+    // A copy: the backward pass reads the weights after this map is gone.
+    const at::Tensor w =
+        torch::from_blob(const_cast<double*>(weights_.data()),
+                         {static_cast<int64_t>(weights_.size())}, torch::kDouble)
+            .clone()
+            .to(neg_log_s0.device());
+    return (neg_log_s0.to(at::kDouble) * w).sum().to(neg_log_s0.scalar_type());
+  }
+
+ private:
+  std::vector<double> weights_;
+  bool used_ = false;
+};
 
 // log(1 - S_c) at flat pixel `index`, from whichever outputs we were given.
 at::Tensor log_one_minus(const ImageOutputs& out, int c, int64_t index) {
@@ -114,28 +137,23 @@ LcfcnTerms image_loss(const ImageOutputs& out, const std::vector<Point>& points,
 
   const at::Tensor neg_log_s0 = -flat_log_s[0];
 
-  // One splitter per class: its black top-hat and buffers serve the global split and every
-  // local split of that class.
-  std::vector<std::unique_ptr<WatershedSplitter>> splitters(channels);
-  auto splitter = [&](int64_t c) -> WatershedSplitter& {
-    if (!splitters[c]) splitters[c] = std::make_unique<WatershedSplitter>(maps[c]);
-    return *splitters[c];
+  // Every split the loss needs: the local split of each blob holding two or more points of its
+  // class, and the global split of each class with two or more points.
+  struct Split {
+    int64_t category;
+    std::vector<cv::Point> markers;
+    const std::vector<int>* within;  // the blob's pixels; null for a global split
+    double weight;
+    std::vector<int64_t> boundary;
   };
-
-  // Local split: blobs holding two or more points of their class.
+  std::vector<Split> splits;
   for (const Blob& blob : blobs.blobs) {
     const int n = blob.point_count();
     if (n < 2) continue;
-    const std::vector<int64_t> pixels = splitter(blob.category)
-                                            .boundary_pixels(pixels_of(points, blob.point_indices),
-                                                             &blob.pixels);
-    if (pixels.empty()) continue;
     const double weight =
         options.local_split_weight == LocalSplitWeight::kPointsPlusOne ? n + 1 : n - 1;
-    t.split_local = t.split_local + weight * mean_neg_log_background(neg_log_s0, pixels);
+    splits.push_back({blob.category, pixels_of(points, blob.point_indices), &blob.pixels, weight, {}});
   }
-
-  // Global split: every class with two or more points, over the whole image.
   if (options.global_split) {
     for (int64_t c = 1; c < channels; ++c) {
       if (class_points[c] < 2) continue;
@@ -143,20 +161,39 @@ LcfcnTerms image_loss(const ImageOutputs& out, const std::vector<Point>& points,
       for (size_t i = 0; i < points.size(); ++i) {
         if (points[i].category == c) of_class.push_back(static_cast<int>(i));
       }
-      const std::vector<int64_t> pixels =
-          splitter(c).boundary_pixels(pixels_of(points, of_class), nullptr);
-      if (pixels.empty()) continue;
-      t.split_global =
-          t.split_global + (class_points[c] - 1) * mean_neg_log_background(neg_log_s0, pixels);
+      splits.push_back({c, pixels_of(points, of_class), nullptr,
+                        static_cast<double>(class_points[c] - 1), {}});
     }
   }
 
-  // False positives: blobs with no point of their class.
-  for (const Blob& blob : blobs.blobs) {
-    if (blob.point_count() != 0) continue;
-    const std::vector<int64_t> pixels(blob.pixels.begin(), blob.pixels.end());
-    t.false_positive = t.false_positive + mean_neg_log_background(neg_log_s0, pixels);
+  // One splitter per class (its black top-hat and elevation ranks serve all its splits); the
+  // floods are independent and run on the intra-op threads.
+  std::vector<std::unique_ptr<WatershedSplitter>> splitters(channels);
+  for (const Split& split : splits) {
+    if (!splitters[split.category]) {
+      splitters[split.category] = std::make_unique<WatershedSplitter>(maps[split.category]);
+    }
   }
+  at::parallel_for(0, static_cast<int64_t>(splits.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t k = begin; k < end; ++k) {
+      Split& split = splits[k];
+      split.boundary = splitters[split.category]->boundary_pixels(split.markers, split.within);
+    }
+  });
+
+  // Each term is a weighted sum of -log S_0 over pixels (a mean over each boundary or blob):
+  // gathered into one weight map per term, so a term costs one product whatever the number of
+  // blobs.
+  WeightMap local(h * w), global(h * w), false_positive(h * w);
+  for (const Split& split : splits) {
+    (split.within ? local : global).add_mean(split.boundary, split.weight);
+  }
+  for (const Blob& blob : blobs.blobs) {
+    if (blob.point_count() == 0) false_positive.add_mean(blob.pixels, 1.0);
+  }
+  t.split_local = local.apply(neg_log_s0);
+  t.split_global = global.apply(neg_log_s0);
+  t.false_positive = false_positive.apply(neg_log_s0);
 
   if (options.background_term) {
     if (out.logits.defined()) {

@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "wisenet/core/error.h"
+#include "wisenet/loss/bucket_queue.h"
 
 namespace wisenet {
 namespace {
@@ -59,31 +60,12 @@ FloodItem heap_pop(std::vector<FloodItem>& items) {
   return top;
 }
 
-// A queued pixel keyed by (elevation, age) packed into one integer whose order is theirs.
-struct KeyedItem {
-  uint64_t key;
-  int32_t index;
-};
-
-// Maps a float to a uint32 with the same order (-0 and +0 equal, as float comparison has it).
-uint32_t ordered_bits(float f) {
-  if (f == 0.f) f = 0.f;
-  uint32_t b;
-  std::memcpy(&b, &f, sizeof b);
-  return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-}
-
-uint64_t key_of(float elevation, int32_t age) {
-  return (static_cast<uint64_t>(ordered_bits(elevation)) << 32) | static_cast<uint32_t>(age);
-}
-
 }  // namespace
 
 namespace detail {
 struct FloodBuffers {
   std::vector<FloodItem> heap;  // phase 1: skimage's exact array heap
-  std::vector<KeyedItem> keyed;  // phase 2: binary min-heap of keys
-  std::vector<KeyedItem> fifo;   // phase 2: the items at the current level, in push order
+  BucketQueue queue;            // phase 2: buckets of elevation rank, first in first out
 };
 }  // namespace detail
 
@@ -91,33 +73,43 @@ namespace {
 
 using detail::FloodBuffers;
 
-bool key_greater(const KeyedItem& a, const KeyedItem& b) { return a.key > b.key; }
+// Markers whose elevation equals another marker's: the only items whose keys tie.
+size_t tied_markers(const float* elev, const std::vector<int32_t>& marker_indices) {
+  std::vector<float> e;
+  for (int32_t i : marker_indices) e.push_back(elev[i] == 0.f ? 0.f : elev[i]);
+  std::sort(e.begin(), e.end());
+  size_t tied = 0;
+  for (size_t k = 0; k < e.size(); ++k) {
+    if ((k > 0 && e[k] == e[k - 1]) || (k + 1 < e.size() && e[k] == e[k + 1])) ++tied;
+  }
+  return tied;
+}
 
 // Priority-flood of `label` (h x w, row-major; > 0 markers, < 0 walls, 0 to fill) from the
 // markers at `marker_indices` (raster order), as skimage: markers pushed first with age 0,
 // then every newly reached pixel with age 2, 3, ...; pop order (elevation, age).
 //
-// Exactness of the fast queue. Markers share age 0, so their order among equal elevations
-// depends on the array heap's exact dynamics: until the last marker is popped we run that heap
-// as is. From then on every queued item has a distinct key (elevation, age), so the pop order
-// is the total order of keys and any structure that always pops the smallest key gives the
-// same flood. We use a binary min-heap of packed keys plus a first-in-first-out list holding
-// only items of elevation `level` (the elevation of the last item popped from the heap once
-// the list was empty): items reach the list in push order, i.e. increasing age, so it stays
-// sorted, and each pop takes the smaller of its front and the heap's root. The black top-hat is
-// exactly 0 over large areas, which then cost O(1) per pixel.
-// A NaN elevation makes the comparison no order at all: then the exact heap runs throughout.
+// Exactness of the fast queue. Only markers share an age (0), so keys tie only between
+// markers of equal elevation, and the order of those depends on the array heap's exact
+// dynamics: until the last such marker is popped we run that heap as is. From then on every
+// queued key (elevation, age) is distinct, the pop order is the total order of keys, and any
+// structure that always pops the smallest key gives the same flood. We use one first-in-
+// first-out bucket per elevation rank (`rank`, dense ranks of the elevations): ages grow with
+// push order, so each bucket stays sorted by age, and a push or pop costs O(1).
+// A NaN elevation makes the comparison no order at all: then the exact heap runs throughout
+// (`rank` is null).
 //
 // With `needed` (1 on the pixels whose labels are wanted) the flood stops once `remaining` (the
 // number of those still unlabelled) reaches 0; labels never change once given.
-void flood(const float* elev, int h, int w, int32_t* label,
+void flood(const float* elev, const int32_t* rank, int rank_count, int h, int w, int32_t* label,
            const std::vector<int32_t>& marker_indices, const uint8_t* needed, int64_t remaining,
-           bool has_nan, FloodBuffers& buf) {
+           FloodBuffers& buf) {
   std::vector<FloodItem>& heap = buf.heap;
   heap.clear();
   for (int32_t i : marker_indices) heap_push(heap, {elev[i], 0, i});
   if (needed && remaining <= 0) return;
-  size_t markers_left = has_nan ? static_cast<size_t>(-1) : marker_indices.size();
+  size_t markers_left =
+      rank == nullptr ? static_cast<size_t>(-1) : tied_markers(elev, marker_indices);
   int32_t age = 1;
 
   // skimage visits the 4-neighbours in the order of its raveled offsets sorted by distance:
@@ -139,58 +131,35 @@ void flood(const float* elev, int h, int w, int32_t* label,
   };
   auto done = [&] { return needed && remaining == 0; };
 
-  // Phase 1: the exact array heap while a marker is queued.
+  // Phase 1: the exact array heap while a tied marker is queued.
   auto push_exact = [&](int n) { heap_push(heap, {elev[n], age, n}); };
-  float level = 0.f;
   while (markers_left > 0 && !heap.empty()) {
     const FloodItem item = heap_pop(heap);
-    if (item.age == 0) --markers_left;
-    level = item.elevation;
+    if (item.age == 0 && markers_left != static_cast<size_t>(-1)) {
+      // Untied markers do not count; a tied one is one whose elevation another marker has.
+      bool tied = false;
+      for (int32_t m : marker_indices) {
+        if (m != item.index && elev[m] == item.elevation) tied = true;
+      }
+      if (tied) --markers_left;
+    }
     expand(item.index, push_exact);
     if (done()) return;
   }
   if (heap.empty()) return;
 
-  // Phase 2. The items left in the exact heap form a valid min-heap of distinct keys.
-  std::vector<KeyedItem>& keyed = buf.keyed;
-  std::vector<KeyedItem>& fifo = buf.fifo;
-  keyed.clear();
-  fifo.clear();
-  for (const FloodItem& it : heap) keyed.push_back({key_of(it.elevation, it.age), it.index});
+  // Phase 2: the items left in the heap, in key order, into the buckets.
+  std::sort(heap.begin(), heap.end(), [&](const FloodItem& a, const FloodItem& b) {
+    if (rank[a.index] != rank[b.index]) return rank[a.index] < rank[b.index];
+    return a.age < b.age;
+  });
+  BucketQueue& queue = buf.queue;
+  queue.reset(rank_count, h * w);
+  for (const FloodItem& it : heap) queue.push(rank[it.index], it.index);
   heap.clear();
-  std::make_heap(keyed.begin(), keyed.end(), key_greater);
-  size_t head = 0;
-  auto push_fast = [&](int n) {
-    const KeyedItem it{key_of(elev[n], age), n};
-    if (elev[n] == level) {
-      fifo.push_back(it);
-    } else {
-      keyed.push_back(it);
-      std::push_heap(keyed.begin(), keyed.end(), key_greater);
-    }
-  };
-  auto pop_keyed = [&] {
-    std::pop_heap(keyed.begin(), keyed.end(), key_greater);
-    const KeyedItem it = keyed.back();
-    keyed.pop_back();
-    return it;
-  };
-  for (;;) {
-    int index;
-    if (head < fifo.size()) {
-      if (!keyed.empty() && keyed.front().key < fifo[head].key) {
-        index = pop_keyed().index;
-      } else {
-        index = fifo[head++].index;
-      }
-    } else {
-      if (keyed.empty()) break;
-      index = pop_keyed().index;
-      level = elev[index];
-      fifo.clear();
-      head = 0;
-    }
-    expand(index, push_fast);
+  auto push_fast = [&](int n) { queue.push(rank[n], n); };
+  while (!queue.empty()) {
+    expand(queue.pop(), push_fast);
     if (done()) return;
   }
 }
@@ -240,7 +209,11 @@ cv::Mat watershed_labels(const cv::Mat& elevation, const cv::Mat& markers) {
     if (label[i] > 0) marker_indices.push_back(i);
   }
   FloodBuffers buffers;
-  flood(e.ptr<float>(0), h, w, label, marker_indices, nullptr, 0, any_nan(e), buffers);
+  int rank_count = 0;
+  std::vector<int32_t> rank;
+  if (!any_nan(e)) rank = dense_ranks(e.ptr<float>(0), h * w, &rank_count);
+  flood(e.ptr<float>(0), rank.empty() ? nullptr : rank.data(), rank_count, h, w, label,
+        marker_indices, nullptr, 0, buffers);
   return labels;
 }
 
@@ -294,18 +267,18 @@ WatershedSplitter::WatershedSplitter(const cv::Mat& p) {
   elevation_ = black_top_hat(p);
   if (!elevation_.isContinuous()) elevation_ = elevation_.clone();
   const size_t n = elevation_.total();
-  labels_.assign(n, 0);
-  needed_.assign(n, 0);
-  has_nan_ = any_nan(elevation_);
-  buffers_ = std::make_unique<FloodBuffers>();
+  if (!any_nan(elevation_)) {
+    ranks_ = dense_ranks(elevation_.ptr<float>(0), static_cast<int>(n), &rank_count_);
+  }
 }
 
-WatershedSplitter::~WatershedSplitter() = default;
-WatershedSplitter::WatershedSplitter(WatershedSplitter&&) noexcept = default;
-WatershedSplitter& WatershedSplitter::operator=(WatershedSplitter&&) noexcept = default;
-
 std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Point>& markers,
-                                                        const std::vector<int>* within) {
+                                                        const std::vector<int>* within) const {
+  // Per-thread scratch, so that one splitter serves several threads at once.
+  thread_local std::vector<int32_t> labels;
+  thread_local std::vector<uint8_t> needed_map;
+  thread_local std::vector<int32_t> marker_indices;
+  thread_local FloodBuffers buffers;
   const int h = elevation_.rows, w = elevation_.cols;
   const int n = h * w;
   check_markers("WatershedSplitter", markers, w, h);
@@ -318,18 +291,19 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
     }
   }
   // Labels 1..K in raster order of the distinct marker pixels.
-  marker_indices_.clear();
-  for (const cv::Point& m : markers) marker_indices_.push_back(m.y * w + m.x);
-  std::sort(marker_indices_.begin(), marker_indices_.end());
-  marker_indices_.erase(std::unique(marker_indices_.begin(), marker_indices_.end()),
-                        marker_indices_.end());
+  marker_indices.clear();
+  for (const cv::Point& m : markers) marker_indices.push_back(m.y * w + m.x);
+  std::sort(marker_indices.begin(), marker_indices.end());
+  marker_indices.erase(std::unique(marker_indices.begin(), marker_indices.end()),
+                        marker_indices.end());
   std::vector<int64_t> out;
-  if (marker_indices_.size() < 2) return out;
+  if (marker_indices.size() < 2) return out;
 
-  int32_t* label = labels_.data();
-  std::fill(labels_.begin(), labels_.end(), 0);
-  for (size_t k = 0; k < marker_indices_.size(); ++k) {
-    label[marker_indices_[k]] = static_cast<int32_t>(k + 1);
+  labels.assign(n, 0);
+  if (needed_map.size() != static_cast<size_t>(n)) needed_map.assign(n, 0);  // kept all zero
+  int32_t* label = labels.data();
+  for (size_t k = 0; k < marker_indices.size(); ++k) {
+    label[marker_indices[k]] = static_cast<int32_t>(k + 1);
   }
 
   auto differs = [&](int i) {
@@ -340,7 +314,8 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
   };
 
   if (!within) {
-    flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, nullptr, 0, has_nan_, *buffers_);
+    flood(elevation_.ptr<float>(0), ranks(), rank_count_, h, w, label, marker_indices, nullptr, 0,
+          buffers);
     for (int i = 0; i < n; ++i) {
       if (differs(i)) out.push_back(i);
     }
@@ -348,7 +323,7 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
   }
 
   // Only the labels of `within` and of their 4-neighbours are read.
-  uint8_t* needed = needed_.data();
+  uint8_t* needed = needed_map.data();
   int64_t remaining = 0;
   auto need = [&](int i) {
     if (needed[i]) return;
@@ -363,11 +338,12 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
     if (x + 1 < w) need(i + 1);
     if (y + 1 < h) need(i + w);
   }
-  flood(elevation_.ptr<float>(0), h, w, label, marker_indices_, needed, remaining, has_nan_, *buffers_);
+  flood(elevation_.ptr<float>(0), ranks(), rank_count_, h, w, label, marker_indices, needed,
+        remaining, buffers);
   for (int i : *within) {
     if (differs(i)) out.push_back(i);
   }
-  // Leave `needed_` all zero for the next call.
+  // Leave `needed_map` all zero for the next call.
   for (int i : *within) {
     const int y = i / w, x = i - y * w;
     needed[i] = 0;

@@ -6,16 +6,11 @@
 // Usage:
 //   cv::Mat boundary = watershed_split(S_c, {{x0, y0}, {x1, y1}});  // CV_8U, 1 on boundaries
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include <opencv2/core.hpp>
 
 namespace wisenet {
-
-namespace detail {
-struct FloodBuffers;  // the flood's queues, reused between calls
-}  // namespace detail
 
 // Black top-hat of `p` (CV_32F): closing(p) - p with a 7x7 square, borders reflected (for a
 // max/min filter this equals ignoring the pixels outside). Ensures: CV_32F, same size, >= 0.
@@ -45,8 +40,9 @@ cv::Mat watershed_split_with_elevation(const cv::Mat& elevation,
                                        const std::vector<cv::Point>& markers);
 
 // Several splits of one map (the LCFCN loss: the global split of a class and the local split
-// of each of its blobs): the black top-hat is computed once and the flood's buffers are reused.
-// Results are those of watershed_split, bit for bit.
+// of each of its blobs): the black top-hat and the elevation ranks are computed once.
+// Results are those of watershed_split, bit for bit. boundary_pixels is const and keeps its
+// scratch per thread, so one splitter serves several threads at once.
 //
 // Usage:
 //   WatershedSplitter split(S_c);
@@ -55,9 +51,6 @@ class WatershedSplitter {
  public:
   // Throws wisenet::Error when p is not CV_32F single-channel.
   explicit WatershedSplitter(const cv::Mat& p);
-  ~WatershedSplitter();
-  WatershedSplitter(WatershedSplitter&&) noexcept;
-  WatershedSplitter& operator=(WatershedSplitter&&) noexcept;
 
   // The row-major indices (y * width + x) of the boundary pixels of watershed_split(p, markers):
   // all of them in increasing order when `within` is null, else those among `*within`
@@ -65,17 +58,16 @@ class WatershedSplitter {
   // as those pixels and their 4-neighbours are labelled (labels never change once given).
   // Throws wisenet::Error when a marker or a `within` index lies outside p.
   std::vector<int64_t> boundary_pixels(const std::vector<cv::Point>& markers,
-                                       const std::vector<int>* within = nullptr);
+                                       const std::vector<int>* within = nullptr) const;
 
   const cv::Mat& elevation() const { return elevation_; }
 
  private:
   cv::Mat elevation_;
-  std::vector<int32_t> labels_;
-  std::vector<uint8_t> needed_;
-  std::vector<int32_t> marker_indices_;
-  bool has_nan_ = false;
-  std::unique_ptr<detail::FloodBuffers> buffers_;
+  // Dense ranks of the elevations (bucket_queue.h); empty when an elevation is NaN.
+  std::vector<int32_t> ranks_;
+  int rank_count_ = 0;
+  const int32_t* ranks() const { return ranks_.empty() ? nullptr : ranks_.data(); }
 };
 
 }  // namespace wisenet
