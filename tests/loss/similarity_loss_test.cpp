@@ -207,5 +207,16 @@ TEST_F(SimilarityLossTest, NearestSeedMatchesBruteForce) {
   }
 }
 
+TEST_F(SimilarityLossTest, NearestSeedTiesGoToTheLowerIndex) {
+  const torch::Tensor e = torch::tensor({0.f, 1.f, 4.f, 2.f}).view({1, 4});
+  // Seeds 1 and 2 are the same point; seed 0 and 3 are 2 apart around pixel value 2.
+  const torch::Tensor seeds = torch::tensor({1.f, 4.f, 4.f, 3.f}).view({1, 4});
+  const torch::Tensor got = nearest_seed(e, seeds);
+  EXPECT_EQ(got[0].item<int64_t>(), 0);
+  EXPECT_EQ(got[1].item<int64_t>(), 0);
+  EXPECT_EQ(got[2].item<int64_t>(), 1);  // seeds 1 and 2 tie at distance 0
+  EXPECT_EQ(got[3].item<int64_t>(), 0);  // seeds 0 and 3 tie at distance 1
+}
+
 }  // namespace
 }  // namespace wisenet

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "wisenet/core/error.h"
 
 namespace wisenet {
@@ -21,17 +23,21 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   }
   torch::NoGradGuard no_grad;
   const at::Tensor e = embeddings.detach();
-  at::Tensor best_distance, best;
-  for (int64_t k = 0; k < seeds.size(1); ++k) {
-    const at::Tensor d2 = (e - seeds.detach().select(1, k).unsqueeze(1)).pow(2).sum(0);
-    if (k == 0) {
-      best_distance = d2;
-      best = torch::zeros({e.size(1)}, torch::dtype(torch::kLong).device(e.device()));
-      continue;
-    }
-    const at::Tensor closer = d2 < best_distance;  // strict: ties keep the lower index
-    best_distance = torch::where(closer, d2, best_distance);
-    best.masked_fill_(closer, k);
+  const at::Tensor s = seeds.detach().t().contiguous();         // K x D
+  const at::Tensor seed_norms = s.pow(2).sum(1).unsqueeze(1);  // K x 1
+  const int64_t pixels = e.size(1);
+  // |e - s|^2 = |s|^2 - 2 s.e + |e|^2, the cross term as one matrix product per chunk of
+  // pixels (a K x chunk block: bounded memory for dense scenes with hundreds of seeds). argmin
+  // takes the first minimum: ties go to the lower seed index.
+  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(s.size(0), 1));
+  at::Tensor best = torch::empty({pixels}, torch::dtype(torch::kLong).device(e.device()));
+  for (int64_t start = 0; start < pixels; start += chunk) {
+    const int64_t end = std::min(pixels, start + chunk);
+    const at::Tensor block = e.slice(1, start, end);  // D x c
+    const at::Tensor d2 =
+        torch::addmm(seed_norms + at::linalg_vector_norm(block, 2, {0}).pow(2).unsqueeze(0), s,
+                     block, 1.0, -2.0);
+    best.slice(0, start, end).copy_(d2.argmin(0));
   }
   return best.to(torch::kCPU).contiguous();
 }

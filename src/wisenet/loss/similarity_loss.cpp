@@ -45,27 +45,57 @@ at::Tensor index_tensor(const std::vector<int64_t>& pixels, const at::Tensor& li
   return torch::tensor(pixels, torch::kLong).to(like.device());
 }
 
+// The embeddings of every pixel some pair uses, gathered once: `columns` (D x U) and, per
+// pixel, its column. One gather keeps the backward pass to one scatter into a D x H*W gradient
+// whatever the number of groups.
+struct GatheredPixels {
+  at::Tensor columns;
+  std::vector<int64_t> pixels;  // sorted, distinct
+  int64_t column_of(int64_t pixel) const {
+    return std::lower_bound(pixels.begin(), pixels.end(), pixel) - pixels.begin();
+  }
+};
+
+GatheredPixels gather_pixels(const at::Tensor& flat, const std::vector<PairGroup>& groups) {
+  GatheredPixels g;
+  for (const PairGroup& group : groups) {
+    g.pixels.insert(g.pixels.end(), group.first.begin(), group.first.end());
+    g.pixels.insert(g.pixels.end(), group.second.begin(), group.second.end());
+  }
+  std::sort(g.pixels.begin(), g.pixels.end());
+  g.pixels.erase(std::unique(g.pixels.begin(), g.pixels.end()), g.pixels.end());
+  g.columns = flat.index_select(1, index_tensor(g.pixels, flat));
+  return g;
+}
+
 // Mean over the group's pairs of -log S ("same") or -log(1 - S) ("different").
-at::Tensor group_term(const at::Tensor& flat, const PairGroup& g, SimilarityForm form) {
-  const at::Tensor a = flat.index_select(1, index_tensor(g.first, flat));
-  const at::Tensor b = flat.index_select(1, index_tensor(g.second, flat));
-  const at::Tensor s = similarity_from_distance((a - b).pow(2).sum(0), form, flat.size(0));
+at::Tensor group_term(const GatheredPixels& gathered, const PairGroup& g, SimilarityForm form) {
+  std::vector<int64_t> first, second;
+  first.reserve(g.first.size());
+  second.reserve(g.second.size());
+  for (int64_t p : g.first) first.push_back(gathered.column_of(p));
+  for (int64_t p : g.second) second.push_back(gathered.column_of(p));
+  const at::Tensor& columns = gathered.columns;
+  const at::Tensor a = columns.index_select(1, index_tensor(first, columns));
+  const at::Tensor b = columns.index_select(1, index_tensor(second, columns));
+  const at::Tensor s = similarity_from_distance((a - b).pow(2).sum(0), form, columns.size(0));
   return g.same ? -torch::log(s).mean() : -torch::log1p(-s).mean();
 }
 
-// Background pixels whose most similar seed (among points, then anchors) is a point.
+// Background pixels whose most similar seed (among points, then anchors) is a point. The
+// nearest seed is found for every pixel (the embeddings as they are, no gathered copy of the
+// pool) and read at the pool's pixels.
 std::vector<int64_t> stolen_pixels(const at::Tensor& flat, const SampledPairs& s) {
   std::vector<int64_t> seeds = s.point_pixels;
   seeds.insert(seeds.end(), s.anchor_pixels.begin(), s.anchor_pixels.end());
   torch::NoGradGuard no_grad;
-  const at::Tensor pool = index_tensor(s.background_pool, flat);
-  const at::Tensor owner = nearest_seed(flat.detach().index_select(1, pool),
-                                        flat.detach().index_select(1, index_tensor(seeds, flat)));
+  const at::Tensor owner =
+      nearest_seed(flat.detach(), flat.detach().index_select(1, index_tensor(seeds, flat)));
   const int64_t* o = owner.data_ptr<int64_t>();
   const int64_t n = static_cast<int64_t>(s.point_pixels.size());
   std::vector<int64_t> stolen;
-  for (size_t k = 0; k < s.background_pool.size(); ++k) {
-    if (o[k] < n) stolen.push_back(s.background_pool[k]);
+  for (int64_t pixel : s.background_pool) {
+    if (o[pixel] < n) stolen.push_back(pixel);
   }
   return stolen;
 }
@@ -93,9 +123,10 @@ SimilarityLossResult similarity_loss(const at::Tensor& embeddings, const std::ve
     }
   }
   const double divisor = static_cast<double>(std::max(n, 1));
+  const GatheredPixels gathered = gather_pixels(flat, sampled.groups);
   at::Tensor total = torch::zeros({}, flat.options());
   for (const PairGroup& g : sampled.groups) {
-    const at::Tensor term = group_term(flat, g, options.form) / divisor;
+    const at::Tensor term = group_term(gathered, g, options.form) / divisor;
     total = total + term;
     result.terms[g.name] = term.item<double>();
   }
