@@ -23,7 +23,9 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   }
   torch::NoGradGuard no_grad;
   const at::Tensor e = embeddings.detach();
-  const at::Tensor s = seeds.detach().t().contiguous();         // K x D
+  // In double: the expansion below cancels |e|^2 against 2 s.e, and in float that rounding
+  // would reorder seeds whose distances differ far above float resolution of the distance.
+  const at::Tensor s = seeds.detach().t().to(torch::kDouble).contiguous();  // K x D
   const at::Tensor seed_norms = s.pow(2).sum(1).unsqueeze(1);  // K x 1
   const int64_t pixels = e.size(1);
   // |e - s|^2 = |s|^2 - 2 s.e + |e|^2, the cross term as one matrix product per chunk of
@@ -33,7 +35,7 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   at::Tensor best = torch::empty({pixels}, torch::dtype(torch::kLong).device(e.device()));
   for (int64_t start = 0; start < pixels; start += chunk) {
     const int64_t end = std::min(pixels, start + chunk);
-    const at::Tensor block = e.slice(1, start, end);  // D x c
+    const at::Tensor block = e.slice(1, start, end).to(torch::kDouble);  // D x c
     const at::Tensor d2 =
         torch::addmm(seed_norms + at::linalg_vector_norm(block, 2, {0}).pow(2).unsqueeze(0), s,
                      block, 1.0, -2.0);
