@@ -167,5 +167,37 @@ TEST(CheckpointTest, DamagedFilesFailCleanly) {
   fs::remove_all(dir);
 }
 
+// torch's zip reader ignores its CRCs: without wisenet's checksum a flipped byte inside a
+// tensor would load as a silently different weight.
+TEST(CheckpointTest, AFlippedByteIsDetectedByTheChecksum) {
+  const fs::path dir = test::temp_dir("checkpoint");
+  const std::string path = (dir / "model.ckpt").string();
+  WiseNet net(small_options());
+  save_checkpoint(path, *net, nullptr, 1, {"a", "b"});
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  WiseNet other(small_options());
+  const torch::Tensor before = other->lnet->head->score8->weight.clone();
+  // Several places: the zip header, the middle (tensor data), the trailer's checksum.
+  for (size_t at : {size_t{40}, bytes.size() / 2, bytes.size() - 3}) {
+    std::string flipped = bytes;
+    flipped[at] = static_cast<char>(flipped[at] ^ 0x10);
+    const std::string bad = (dir / ("flipped" + std::to_string(at) + ".ckpt")).string();
+    std::ofstream(bad, std::ios::binary) << flipped;
+    EXPECT_EQ(error_of([&] { read_checkpoint_info(bad); }),
+              bad + ": checkpoint checksum mismatch (file corrupt); not using it");
+    EXPECT_EQ(error_of([&] { load_checkpoint(bad, *other, nullptr); }),
+              bad + ": checkpoint checksum mismatch (file corrupt); not using it");
+  }
+  EXPECT_TRUE(torch::equal(before, other->lnet->head->score8->weight));
+  // The intact file still loads.
+  load_checkpoint(path, *other, nullptr);
+  expect_same_state(*net, *other);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace wisenet

@@ -16,6 +16,11 @@ void check_size(int height, int width, const std::string& where) {
     throw Error(where + ": negative mask size " + std::to_string(height) + "x" +
                 std::to_string(width));
   }
+  // Runs are uint32: a mask of 2^32 pixels or more cannot be represented.
+  if (static_cast<int64_t>(height) * width > int64_t{UINT32_MAX}) {
+    throw Error(where + ": mask size " + std::to_string(height) + "x" + std::to_string(width) +
+                " too large");
+  }
 }
 
 }  // namespace
@@ -102,7 +107,13 @@ Rle Rle::from_string(int height, int width, const std::string& s, const std::str
       if (!more && (c & 0x10)) x |= static_cast<int64_t>(-1) * (int64_t{1} << (5 * k));
     }
     // pycocotools stores deltas from the count two back, starting at the fourth count.
+    // Bounding each count keeps the running sums far from int64 overflow (|x| < 2^61).
+    constexpr int64_t kLimit = int64_t{1} << 40;
     if (counts.size() > 2) x += counts[counts.size() - 2];
+    if (x < -kLimit || x > kLimit) {
+      throw Error(where + ": compressed RLE count " + std::to_string(x) +
+                  " out of range at offset " + std::to_string(p));
+    }
     counts.push_back(x);
   }
   return from_counts(height, width, counts, where);
@@ -217,6 +228,13 @@ Rle Rle::from_polygon(int height, int width, const std::vector<double>& xy) {
   const size_t k = xy.size() / 2;
   const double scale = 5;
   const int64_t h = height, w = width;
+  // Rasterising walks every (upscaled) pixel along each edge: bound the coordinates so a
+  // wild value neither overflows int nor allocates without end.
+  for (double c : xy) {
+    if (!std::isfinite(c) || std::fabs(c) > 1e6) {
+      throw Error("polygon: coordinate " + std::to_string(c) + " out of range (|c| <= 1e6)");
+    }
+  }
   std::vector<int> x(k + 1), y(k + 1);
   for (size_t j = 0; j < k; ++j) x[j] = static_cast<int>(scale * xy[j * 2 + 0] + .5);
   for (size_t j = 0; j < k; ++j) y[j] = static_cast<int>(scale * xy[j * 2 + 1] + .5);
@@ -233,7 +251,10 @@ Rle Rle::from_polygon(int height, int width, const std::vector<double>& xy) {
       std::swap(xs, xe);
       std::swap(ys, ye);
     }
-    const double s = dx >= dy ? static_cast<double>(ye - ys) / dx : static_cast<double>(xe - xs) / dy;
+    // A repeated vertex is an edge of length 0: slope 0 (pycocotools divides 0 by 0 here).
+    const double s = dx == 0 && dy == 0 ? 0.0
+                     : dx >= dy         ? static_cast<double>(ye - ys) / dx
+                                        : static_cast<double>(xe - xs) / dy;
     if (dx >= dy) {
       for (int d = 0; d <= dx; ++d) {
         const int t = flip ? dx - d : d;

@@ -7,12 +7,14 @@
 
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
+#include "wisenet/data/image_header.h"
 
 namespace wisenet {
 
 cv::Mat load_image(const std::string& path, int64_t max_pixels) {
   const std::string bytes = read_file(path);
   if (bytes.empty()) throw Error(path, "empty file, not an image");
+  check_image_container(path, bytes, max_pixels);
   const std::vector<uchar> buffer(bytes.begin(), bytes.end());
   cv::Mat decoded;
   try {

@@ -9,7 +9,7 @@ namespace wisenet::json_fields {
 nlohmann::json parse(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range: 1e999
     std::string message = e.what();
     // nlohmann prefixes "[json.exception.parse_error.101] "; the rest is already one line.
     const auto bracket = message.find("] ");

@@ -1,5 +1,6 @@
 #include "wisenet/data/segmentation_json.h"
 
+#include <cmath>
 #include <vector>
 
 #include "wisenet/core/error.h"
@@ -49,7 +50,13 @@ Rle parse_segmentation(const nlohmann::json& seg, int height, int width, const s
       }
       std::vector<double> xy;
       xy.reserve(polygon.size());
-      for (const auto& v : polygon) xy.push_back(jf::as_number(v, source, item, "segmentation"));
+      for (const auto& v : polygon) {
+        xy.push_back(jf::as_number(v, source, item, "segmentation"));
+        if (std::fabs(xy.back()) > 1e6) {
+          throw Error(source, item + ": polygon " + std::to_string(i) + " has coordinate " +
+                                  v.dump() + ", out of range");
+        }
+      }
       parts.push_back(Rle::from_polygon(height, width, xy));
     }
     if (parts.empty()) throw Error(source, item + ": segmentation is an empty polygon list");

@@ -1,5 +1,6 @@
 #include "wisenet/model/checkpoint.h"
 
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -30,6 +31,37 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 
 std::string tensor_key(size_t index) { return "t" + std::to_string(index); }
 
+// The trailer after the archive: kTrailerMagic, then the FNV-1a 64 of the archive bytes
+// (little-endian). torch's zip reader does not verify its CRCs, so a flipped byte inside a
+// tensor would otherwise load as a silently different weight.
+constexpr char kTrailerMagic[] = "WNCKSUM1";
+constexpr size_t kTrailerMagicSize = 8;
+constexpr size_t kTrailerSize = kTrailerMagicSize + sizeof(uint64_t);
+
+uint64_t fnv1a64(const char* data, size_t size) {
+  uint64_t hash = 1469598103934665603ull;
+  for (size_t i = 0; i < size; ++i) {
+    hash ^= static_cast<uint8_t>(data[i]);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+// The archive bytes of a checkpoint file, after checking its trailer.
+std::string verified_archive(const std::string& path, const std::string& bytes) {
+  if (bytes.size() < kTrailerSize || bytes.compare(bytes.size() - kTrailerSize, kTrailerMagicSize,
+                                                   kTrailerMagic, kTrailerMagicSize) != 0) {
+    throw Error(path, "not a wisenet checkpoint or truncated (no checksum trailer)");
+  }
+  const size_t body = bytes.size() - kTrailerSize;
+  uint64_t stored = 0;
+  std::memcpy(&stored, bytes.data() + body + kTrailerMagicSize, sizeof stored);
+  if (stored != fnv1a64(bytes.data(), body)) {
+    throw Error(path, "checkpoint checksum mismatch (file corrupt); not using it");
+  }
+  return bytes.substr(0, body);
+}
+
 // The whole archive in memory, its metadata parsed and checked.
 struct LoadedCheckpoint {
   torch::serialize::InputArchive archive;
@@ -39,8 +71,9 @@ struct LoadedCheckpoint {
 
 void load_archive(const std::string& path, LoadedCheckpoint& out) {
   if (!std::filesystem::is_regular_file(path)) throw Error(path, "checkpoint not found");
+  std::istringstream archive_bytes(verified_archive(path, read_file(path)));
   try {
-    out.archive.load_from(path);
+    out.archive.load_from(archive_bytes);
     c10::IValue format;
     c10::IValue meta_text;
     if (!out.archive.try_read("format", format) || !format.isString() ||
@@ -149,7 +182,13 @@ void save_checkpoint(const std::string& path, const WiseNetImpl& model,
   } catch (const c10::Error& e) {
     throw Error(path, "cannot serialise checkpoint: " + first_line(e.what_without_backtrace()));
   }
-  write_file_atomic(path, bytes.str());
+  std::string content = bytes.str();
+  const uint64_t checksum = fnv1a64(content.data(), content.size());
+  content.append(kTrailerMagic, kTrailerMagicSize);
+  char checksum_bytes[sizeof checksum];
+  std::memcpy(checksum_bytes, &checksum, sizeof checksum);
+  content.append(checksum_bytes, sizeof checksum);
+  write_file_atomic(path, content);
 }
 
 CheckpointInfo read_checkpoint_info(const std::string& path) {

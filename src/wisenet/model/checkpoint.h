@@ -1,7 +1,9 @@
 #pragma once
 // Checkpoints: one file holding both branches' parameters and buffers, the optimiser state,
 // the step, the model options, the class names and a free-form JSON string for the trainer
-// (RNG state, epoch, ...). Written atomically (temporary file + rename).
+// (RNG state, epoch, ...). Written atomically (temporary file + rename). The file is torch's
+// archive followed by a 16-byte trailer, "WNCKSUM1" and the FNV-1a 64 of the archive bytes;
+// a file whose checksum does not match is an error, never loaded.
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -28,7 +30,8 @@ void save_checkpoint(const std::string& path, const WiseNetImpl& model,
 
 // Reads only the options, class names, step and extra, so a caller can build the right model
 // (WiseNet(info.options, /*load_backbone_weights=*/false)) before load_checkpoint.
-// Throws wisenet::Error naming `path` for a missing, truncated or foreign file.
+// Throws wisenet::Error naming `path` for a missing, truncated, corrupt (checksum) or foreign
+// file.
 CheckpointInfo read_checkpoint_info(const std::string& path);
 
 // Restores `model` (and `optimizer` when not null) from `path`. Before changing anything it

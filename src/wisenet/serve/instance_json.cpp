@@ -25,9 +25,9 @@ Rle mask_from_json(const nlohmann::json& mask, const std::string& where) {
   }
   // Only integers are converted: get<int>() of 1e45 is undefined behaviour (found by fuzzing).
   const auto& size = mask["size"];
-  if (!size[0].is_number_integer() || !size[1].is_number_integer() ||
-      size[0].get<int64_t>() <= 0 || size[1].get<int64_t>() <= 0 ||
-      size[0].get<int64_t>() > 1 << 20 || size[1].get<int64_t>() > 1 << 20) {
+  if (!size[0].is_number_integer() || !size[1].is_number_integer() || size[0].get<int64_t>() <= 0 ||
+      size[1].get<int64_t>() <= 0 || size[0].get<int64_t>() > 1 << 20 ||
+      size[1].get<int64_t>() > 1 << 20) {
     throw Error("request", where + ": mask size must be two positive integers");
   }
   std::vector<int64_t> counts;

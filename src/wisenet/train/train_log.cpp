@@ -34,7 +34,8 @@ TrainLog::TrainLog(const std::string& path, std::vector<std::string> columns,
     if (line == header) {
       while (std::getline(in, line)) {
         const auto fields = split(line);
-        if (fields.size() < 2) continue;
+        // A row cut short by a kill mid-write has fewer fields (its step may be cut too).
+        if (fields.size() != columns_.size() + 4) continue;
         try {
           if (std::stoll(fields[1]) <= keep_until_step) kept += line + "\n";
         } catch (const std::exception&) {
