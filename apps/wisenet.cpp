@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
 
 #include "commands/command.h"
 #include "wisenet/core/error.h"
@@ -34,18 +35,27 @@ int main(int argc, char** argv) {
   wisenet::cli::add_synth_command(app);
   wisenet::cli::add_eval_command(app);
   wisenet::cli::add_train_command(app);
+  wisenet::cli::add_launch_command(app);
   wisenet::cli::add_count_command(app);
   wisenet::cli::add_proposals_command(app);
   wisenet::cli::add_predict_command(app);
+  wisenet::cli::add_export_command(app);
+  wisenet::cli::add_convert_command(app);
+  wisenet::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version print and exit 0; a usage error is one line, like every error.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::cerr << "wisenet: error: " << e.what() << " (see --help)\n";
+    return e.get_exit_code();
   } catch (const wisenet::Error& e) {
     std::cerr << "wisenet: error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "wisenet: error: " << e.what() << "\n";
+    // Library errors (libtorch's c10::Error) carry a backtrace after the first line.
+    const std::string message = e.what();
+    std::cerr << "wisenet: error: " << message.substr(0, message.find('\n')) << "\n";
     return 1;
   }
   return 0;

@@ -13,8 +13,12 @@ void add_threads_option(CLI::App* command, int* threads);
 void add_synth_command(CLI::App& app);
 void add_eval_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_launch_command(CLI::App& app);
 void add_count_command(CLI::App& app);
 void add_proposals_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_export_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace wisenet::cli

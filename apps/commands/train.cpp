@@ -17,6 +17,10 @@ namespace {
 struct TrainCommand {
   std::string config;
   std::string resume;
+  DistributedOptions distributed;
+  CLI::Option* world_size = nullptr;
+  CLI::Option* rank = nullptr;
+  CLI::Option* master = nullptr;
   std::map<std::string, std::string> values;  // JSON key -> text given on the command line
   std::map<std::string, bool> flags;          // JSON key -> on/off given on the command line
   std::map<std::string, CLI::Option*> options;
@@ -57,10 +61,14 @@ int run_train(TrainCommand& command) {
       given[key] = to_json_value(default_json[key], command.values[key], key);
     }
   }
+  // Flags win over WORLD_SIZE, RANK, MASTER_ADDR and MASTER_PORT (as `wisenet launch` sets).
+  const DistributedOptions distributed = distributed_options_from_environment(
+      command.distributed, command.world_size->count() > 0, command.rank->count() > 0,
+      command.master->count() > 0);
   TrainResult result;
   if (!command.resume.empty()) {
     if (!command.config.empty()) throw Error("--config cannot be combined with --resume");
-    result = resume_training(command.resume, given.dump());
+    result = resume_training(command.resume, given.dump(), distributed);
   } else {
     TrainOptions options = defaults;
     if (!command.config.empty()) {
@@ -68,8 +76,9 @@ int run_train(TrainCommand& command) {
                           command.config, options);
     }
     merge_train_options(given, "command line", options);
-    result = train(options);
+    result = train(options, distributed);
   }
+  if (distributed.rank != 0) return 0;  // rank 0 reports for the run
   std::cout << "steps " << result.steps << (result.stopped_early ? " (stopped early)" : "")
             << ", " << result.seconds << " s\n";
   if (result.best_val >= 0) {
@@ -92,6 +101,20 @@ void add_train_command(CLI::App& app) {
                   "JSON file of training options (keys as the flags, with _); flags win");
   sub->add_option("--resume", command->resume,
                   "continue the run in this folder from its last.ckpt");
+  DistributedOptions& d = command->distributed;
+  command->world_size = sub->add_option("--world-size", d.world_size,
+                                        "processes in a data-parallel run (env WORLD_SIZE)");
+  command->rank = sub->add_option("--rank", d.rank, "this process's rank, 0..world-size-1 (env RANK)");
+  command->master = sub->add_option("--master", d.master,
+                                    "HOST:PORT where rank 0 hosts the store "
+                                    "(env MASTER_ADDR, MASTER_PORT)")
+                        ->default_str(d.master);
+  sub->add_option("--dist-timeout", d.timeout_seconds,
+                  "seconds before a rank that does not join or answer is an error "
+                  "(must exceed rank 0's validation time)")
+      ->default_str("300");
+  sub->add_flag("--dist-check", d.check_every_step,
+                "check after every step that all ranks hold the same parameters");
   const nlohmann::json defaults = train_options_to_json(TrainOptions{});
   for (const auto& doc : train_option_docs()) {
     const std::string key = doc.key;

@@ -117,12 +117,22 @@ std::vector<Instance> predict_instances(WiseNetImpl& model, const ClassMap& clas
                                         const PredictOptions& options) {
   const Localization located = localize(model, rgb);
   if (located.objects.empty()) return {};
+  return instances_from_localization(located, run_enet(model, rgb), classes, proposals, options);
+}
+
+std::vector<Instance> instances_from_localization(const Localization& located,
+                                                  const at::Tensor& embeddings,
+                                                  const ClassMap& classes,
+                                                  const Proposals* proposals,
+                                                  const PredictOptions& options) {
+  if (located.objects.empty()) return {};
   std::vector<ObjectSeed> seeds;
   for (const LocatedObject& o : located.objects) {
     seeds.push_back({o.seed, classes.category_of(o.channel), o.max_probability});
   }
-  const Rle region = region_for(seeds, proposals, &located, options, rgb.rows, rgb.cols);
-  return instances_from_embeddings(run_enet(model, rgb), seeds, region, proposals, options);
+  const int h = located.blob_map.blob_index.rows, w = located.blob_map.blob_index.cols;
+  const Rle region = region_for(seeds, proposals, &located, options, h, w);
+  return instances_from_embeddings(embeddings, seeds, region, proposals, options);
 }
 
 std::vector<Instance> masks_for_points(WiseNetImpl& model, const cv::Mat& rgb,

@@ -20,6 +20,7 @@
 namespace wisenet {
 
 class WiseNetImpl;
+struct Localization;
 
 enum class PredictionMode {
   kEmbedding,       // the seeds' embedding masks; score = the seed's S_c (default)
@@ -57,6 +58,16 @@ std::vector<Instance> instances_from_embeddings(const at::Tensor& embeddings,
                                                 const std::vector<ObjectSeed>& seeds,
                                                 const Rle& region, const Proposals* proposals,
                                                 const PredictOptions& options);
+
+// Steps 2-4 after both networks ran, shared by the libtorch and the ONNX (OpenCV dnn) paths:
+// seeds from L-Net's blobs (category = classes.category_of(blob channel), score = the blob's
+// highest probability), the background-seed region as in predict_instances, then
+// instances_from_embeddings. embeddings: D x H x W of the located image.
+std::vector<Instance> instances_from_localization(const Localization& located,
+                                                  const at::Tensor& embeddings,
+                                                  const ClassMap& classes,
+                                                  const Proposals* proposals,
+                                                  const PredictOptions& options);
 
 // The whole of section 6 on one RGB image (CV_8UC3). No blobs: no instances; otherwise one
 // instance per blob (no cap), category = classes.category_of(blob channel), seed = the blob's

@@ -52,6 +52,7 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"val_every", "validate every N steps (0 = after each epoch)"},
       {"val_limit", "validate on the first N validation images (0 = all)"},
       {"progress", "progress bar on stderr"},
+      {"device", "cpu | cuda (cuda needs a libtorch built with CUDA; Debian's is CPU-only)"},
   };
   return docs;
 }
@@ -61,6 +62,9 @@ void TrainOptions::validate() const {
   if (out_dir.empty()) throw Error("train: no run folder given (--out RUN_DIR)");
   if (!(lr > 0)) throw Error("train: lr must be > 0");
   if (weight_decay < 0) throw Error("train: weight_decay must be >= 0");
+  if (device != "cpu" && device != "cuda") {
+    throw Error("train: device must be cpu or cuda, got \"" + device + "\"");
+  }
   if (lr_schedule != "constant" && lr_schedule != "cosine") {
     throw Error("train: lr_schedule must be constant or cosine, got \"" + lr_schedule + "\"");
   }
@@ -110,6 +114,7 @@ json train_options_to_json(const TrainOptions& o) {
       {"val_every", o.val_every},
       {"val_limit", o.val_limit},
       {"progress", o.progress},
+      {"device", o.device},
   };
 }
 
@@ -209,6 +214,8 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
       o.val_limit = get<int64_t>(value, source, key);
     } else if (key == "progress") {
       o.progress = get<bool>(value, source, key);
+    } else if (key == "device") {
+      o.device = get<std::string>(value, source, key);
     } else {
       throw Error(source, "unknown training option \"" + key + "\"");
     }

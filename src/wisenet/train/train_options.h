@@ -47,6 +47,7 @@ struct TrainOptions {
   int64_t val_every = 0;        // validate every N steps (0 = at the end of each epoch)
   int64_t val_limit = 0;        // > 0: validate on the first N validation images only
   bool progress = true;         // progress bar on stderr
+  std::string device = "cpu";   // cpu | cuda (only where the libtorch in use has CUDA)
 
   // Throws wisenet::Error naming the first invalid field.
   void validate() const;

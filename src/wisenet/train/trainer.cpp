@@ -19,6 +19,8 @@
 #include "wisenet/model/checkpoint.h"
 #include "wisenet/model/image_tensor.h"
 #include "wisenet/model/wisenet_model.h"
+#include "wisenet/train/distributed.h"
+#include "wisenet/train/distributed_step.h"
 #include "wisenet/train/embedding_targets.h"
 #include "wisenet/train/stop_signal.h"
 #include "wisenet/train/train_log.h"
@@ -38,11 +40,11 @@ const std::vector<std::string> kLocTerms = {"image", "point", "split_local", "sp
 // One optimiser step's loss for the localization stage: the LCFCN loss of every image of the
 // batch, averaged over the batch; gradients are accumulated image by image (images may
 // differ in size).
+// `scale` is 1 / (images in the global batch): with several ranks each holds a part of it.
 std::map<std::string, double> localization_step(WiseNetImpl& model,
                                                 const std::vector<Sample>& batch,
-                                                const LcfcnOptions& lcfcn) {
+                                                const LcfcnOptions& lcfcn, double scale) {
   std::map<std::string, double> sums;
-  const double scale = 1.0 / static_cast<double>(batch.size());
   for (const Sample& sample : batch) {
     const torch::Tensor logits = model.localize(image_to_tensor(sample.image));
     const LcfcnTerms t = lcfcn_loss_from_logits(logits, {sample.points}, lcfcn);
@@ -62,17 +64,18 @@ std::map<std::string, double> localization_step(WiseNetImpl& model,
 // One optimiser step for the embedding stage: the similarity loss of every image of the batch
 // on its pseudo-masks and background, averaged over the batch. Images without points give no
 // update (and no term).
+// `first` is the position of batch[0] in the global batch (the pixel sampling seed follows it).
 std::map<std::string, double> embedding_step(WiseNetImpl& model, const std::vector<Sample>& batch,
-                                             const SimilarityOptions& similarity, uint64_t seed) {
+                                             const SimilarityOptions& similarity, uint64_t seed,
+                                             double scale, size_t first) {
   std::map<std::string, double> sums;
-  const double scale = 1.0 / static_cast<double>(batch.size());
   for (size_t b = 0; b < batch.size(); ++b) {
     const Sample& sample = batch[b];
     if (sample.points.empty()) continue;
     const EmbeddingTargets targets = targets_of(sample);
     const torch::Tensor embeddings = model.embed(image_to_tensor(sample.image));
     const SimilarityLossResult r = similarity_loss(embeddings[0], sample.points, targets.pseudo_masks,
-                                                   targets.background, similarity, seed + b);
+                                                   targets.background, similarity, seed + first + b);
     if (!r.has_points) continue;
     (r.total * scale).backward();
     sums["total"] += r.total.item<double>() * scale;
@@ -92,6 +95,9 @@ struct Run {
   bool has_best = false;
   double best_score = -1;  // best validation score: MAE (loc) or -AP50 (emb); lower wins
   double previous_seconds = 0;  // training time before a resume
+  std::unique_ptr<ProcessGroup> group;  // null for one process
+  int world_size() const { return group ? group->world_size() : 1; }
+  bool is_main() const { return !group || group->rank() == 0; }  // validates, logs, saves
 };
 
 json extra_of(const Run& run) {
@@ -99,7 +105,8 @@ json extra_of(const Run& run) {
           {"category_ids", run.data->classes().category_ids},
           {"best_score", run.best_score},
           {"has_best", run.has_best},
-          {"seconds", run.previous_seconds}};
+          {"seconds", run.previous_seconds},
+          {"world_size", run.world_size()}};
 }
 
 void save(const Run& run, const std::string& path) {
@@ -119,9 +126,19 @@ void prepare_embedding_targets(Run& run) {
   choose.score_threshold = o.proposal_score_threshold;
   choose.allow_several_points = o.allow_several_points;
   const size_t n = run.data->size();
+  if (run.group) {
+    // Each rank fills the shared cache with its part first; then every rank reads all of it.
+    const auto [begin, end] = shard_range(static_cast<int64_t>(n), run.group->rank(),
+                                          run.group->world_size());
+    for (int64_t i = begin; i < end; ++i) {
+      embedding_targets(run.data->sample(static_cast<size_t>(i)), cache, choose);
+    }
+    run.group->barrier(24 * 3600.0);  // proposals of a large shard take long; a lost rank is
+                                      // still noticed at once (its connection closes)
+  }
   for (size_t i = 0; i < n; ++i) run.data->sample(i);  // load images on this thread
   run.targets.assign(n, EmbeddingTargets{});
-  ProgressBar bar("proposals", static_cast<int64_t>(n), o.progress);
+  ProgressBar bar("proposals", static_cast<int64_t>(n), o.progress && run.is_main());
   std::atomic<size_t> next{0}, done{0};
   std::mutex failure_mutex;
   std::string failure;
@@ -168,6 +185,23 @@ void build(Run& run, bool load_backbone_weights) {
       parameters, torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
 }
 
+// Every parameter and buffer from rank 0, so all ranks start from the same weights.
+void broadcast_model(Run& run) {
+  if (!run.group) return;
+  std::vector<at::Tensor> tensors;
+  for (const auto& p : run.model->parameters()) tensors.push_back(p);
+  for (const auto& b : run.model->buffers()) tensors.push_back(b);
+  run.group->broadcast(tensors);
+}
+
+std::vector<at::Tensor> trained_parameters(const Run& run) {
+  std::vector<at::Tensor> out;
+  for (const auto& group : run.optimizer->param_groups()) {
+    for (const auto& p : group.params()) out.push_back(p);
+  }
+  return out;
+}
+
 TrainResult run_loop(Run& run, bool resumed) {
   const TrainOptions& o = run.options;
   const auto start = std::chrono::steady_clock::now();
@@ -181,16 +215,20 @@ TrainResult run_loop(Run& run, bool resumed) {
 
   std::vector<std::string> columns =
       o.stage == TrainStage::kLocalization ? kLocTerms : std::vector<std::string>{"total"};
+  const std::vector<std::string> loss_columns = columns;
   columns.push_back("images_per_s");
+  if (run.group) columns.push_back("comm_s");  // seconds in collectives this step
   const auto val_columns = o.stage == TrainStage::kLocalization ? validation_columns()
                                                                  : mask_validation_columns();
   for (const auto& c : val_columns) columns.push_back(c);
-  TrainLog log((dir / "log.csv").string(), columns, resumed ? run.step : -1);
+  std::optional<TrainLog> log;
+  if (run.is_main()) log.emplace((dir / "log.csv").string(), columns, resumed ? run.step : -1);
 
   TrainResult result;
   install_stop_handlers();
   reset_stop_request();
-  ProgressBar bar("train " + std::string(stage_name(o.stage)), total_steps, o.progress);
+  ProgressBar bar("train " + std::string(stage_name(o.stage)), total_steps,
+                  o.progress && run.is_main());
   std::map<std::string, double> running;
   double last_val = -1;
   int64_t last_validated = -1;
@@ -201,16 +239,16 @@ TrainResult run_loop(Run& run, bool resumed) {
   // Validation: counting MAE for L-Net (lower is better), mask AP50 for E-Net (higher is
   // better, kept as its negative so that "best" is always the minimum).
   const auto validate_now = [&] {
-    if (!run.val) return;
+    if (!run.val || !run.is_main()) return;
     double score = 0;
     if (o.stage == TrainStage::kLocalization) {
       const CountingValidation v = validate_counting(*run.model, *run.val, o.val_limit);
-      log.write("val", run.step, run.step / steps_per_epoch, seconds_now(), v.values());
+      log->write("val", run.step, run.step / steps_per_epoch, seconds_now(), v.values());
       score = v.mae;
       last_val = v.mae;
     } else {
       const MaskValidation v = validate_masks(*run.model, *run.val, o.val_limit);
-      log.write("val", run.step, run.step / steps_per_epoch, seconds_now(), v.values());
+      log->write("val", run.step, run.step / steps_per_epoch, seconds_now(), v.values());
       if (v.ap50 < 0) return;  // no masks to validate against
       score = -v.ap50;
       last_val = v.ap50;
@@ -235,8 +273,17 @@ TrainResult run_loop(Run& run, bool resumed) {
       order = run.data->epoch_order(o.seed, epoch);
       order_epoch = epoch;
     }
+    // The global batch is positions [first, last) of the order; each rank takes its own part.
+    const int64_t first = position * o.batch_size;
+    const int64_t last = std::min(n, (position + 1) * o.batch_size);
+    int64_t mine_begin = first, mine_end = last;
+    if (run.group) {
+      const auto [b, e] = shard_range(last - first, run.group->rank(), run.group->world_size());
+      mine_begin = first + b;
+      mine_end = first + e;
+    }
     std::vector<Sample> batch;
-    for (int64_t k = position * o.batch_size; k < std::min(n, (position + 1) * o.batch_size); ++k) {
+    for (int64_t k = mine_begin; k < mine_end; ++k) {
       const size_t index = order[static_cast<size_t>(k)];
       if (o.stage == TrainStage::kLocalization) {
         batch.push_back(
@@ -260,16 +307,39 @@ TrainResult run_loop(Run& run, bool resumed) {
       }
     }
     run.optimizer->zero_grad();
+    const double scale = 1.0 / static_cast<double>(last - first);
     auto terms = o.stage == TrainStage::kLocalization
-                     ? localization_step(*run.model, batch, o.lcfcn)
+                     ? localization_step(*run.model, batch, o.lcfcn, scale)
                      : embedding_step(*run.model, batch, o.similarity,
-                                      o.seed * 1000003ull + static_cast<uint64_t>(run.step) * 64);
+                                      o.seed * 1000003ull + static_cast<uint64_t>(run.step) * 64,
+                                      scale, static_cast<size_t>(mine_begin - first));
+    bool stop_everyone = false;
+    if (run.group) {
+      // Stop requests and the time budget are agreed on here, so every rank stops at the
+      // same step and none waits for a collective that never comes.
+      const bool stop_here =
+          stop_requested() ||
+          (o.max_minutes > 0 && seconds_now() - run.previous_seconds > o.max_minutes * 60.0);
+      std::vector<at::Tensor> buffers;
+      for (const auto& b : run.model->buffers()) buffers.push_back(b);
+      stop_everyone =
+          all_reduce_step(*run.group, trained_parameters(run), buffers, loss_columns, terms, stop_here);
+    }
     run.optimizer->step();
     ++run.step;
+    if (run.group && run.group->options().check_every_step) {
+      const double difference = run.group->max_difference_from_rank0(trained_parameters(run));
+      if (difference != 0) {
+        throw Error("distributed: after step " + std::to_string(run.step) +
+                    " the ranks' parameters differ (largest difference " +
+                    std::to_string(difference) + ")");
+      }
+    }
     const double step_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
-    terms["images_per_s"] = static_cast<double>(batch.size()) / std::max(step_seconds, 1e-9);
-    log.write("step", run.step, epoch, seconds_now(), terms);
+    terms["images_per_s"] = static_cast<double>(last - first) / std::max(step_seconds, 1e-9);
+    if (run.group) terms["comm_s"] = run.group->take_communication_seconds();
+    if (log) log->write("step", run.step, epoch, seconds_now(), terms);
     for (const auto& [k, v] : terms) running[k] = running.count(k) ? 0.9 * running[k] + 0.1 * v : v;
 
     const bool epoch_end = run.step % steps_per_epoch == 0;
@@ -297,21 +367,31 @@ TrainResult run_loop(Run& run, bool resumed) {
       bar.set_total(std::max(run.step, std::min(total_steps, expected)));
     }
     bar.update(run.step, text);
-    if (run.step % 50 == 0) save(run, last_path);
-    if (stop_requested()) {
+    if (run.step % 50 == 0 && run.is_main()) save(run, last_path);
+    if (run.group) {
+      if (stop_everyone) {
+        result.stopped_early = true;
+        break;
+      }
+    } else if (stop_requested()) {
       result.stopped_early = true;
       break;
     }
-    if (o.max_minutes > 0 && seconds_now() - run.previous_seconds > o.max_minutes * 60.0) {
+    if (!run.group && o.max_minutes > 0 &&
+        seconds_now() - run.previous_seconds > o.max_minutes * 60.0) {
       result.stopped_early = true;
       break;
     }
   }
   if (last_validated != run.step) validate_now();
   run.previous_seconds = seconds_now();
-  save(run, last_path);
-  bar.finish();
-  plot_train_log((dir / "log.csv").string(), (dir / "curves.png").string());
+  if (run.is_main()) {
+    save(run, last_path);
+    bar.finish();
+    plot_train_log((dir / "log.csv").string(), (dir / "curves.png").string());
+  }
+  // Rank 0 hosts the store: it leaves only once every rank is done with it.
+  if (run.group) run.group->barrier();
   result.steps = run.step;
   result.stage = o.stage;
   result.best_val = run.has_best ? (o.stage == TrainStage::kLocalization ? run.best_score : -run.best_score) : -1;
@@ -322,10 +402,28 @@ TrainResult run_loop(Run& run, bool resumed) {
   return result;
 }
 
+// Debian's libtorch has no CUDA; say so rather than fail somewhere inside a step.
+void check_device(const TrainOptions& options) {
+  if (options.device != "cuda") return;
+  if (!torch::cuda::is_available()) {
+    throw Error("--device cuda: the libtorch in use has no CUDA (or no GPU is visible); "
+                "Debian's libtorch is CPU-only: use --device cpu");
+  }
+  throw Error("--device cuda: a CUDA libtorch was found, but wisenet train runs on the CPU "
+              "only so far: use --device cpu");
+}
+
+std::unique_ptr<ProcessGroup> join_group(const DistributedOptions& distributed) {
+  distributed.validate();
+  if (!distributed.enabled()) return nullptr;
+  return std::make_unique<ProcessGroup>(distributed);
+}
+
 }  // namespace
 
-TrainResult train(const TrainOptions& options) {
+TrainResult train(const TrainOptions& options, const DistributedOptions& distributed) {
   options.validate();
+  check_device(options);
   set_threads(options.threads);
   const fs::path dir(options.out_dir);
   std::error_code ec;
@@ -339,14 +437,20 @@ TrainResult train(const TrainOptions& options) {
   }
   Run run;
   run.options = options;
+  run.options.progress = options.progress && distributed.rank == 0;
+  run.group = join_group(distributed);
   build(run, options.init.empty());
   if (!options.init.empty()) load_checkpoint(options.init, *run.model, nullptr);
-  write_file_atomic((dir / "options.json").string(),
-                    train_options_to_json(run.options).dump(2) + "\n");
+  broadcast_model(run);
+  if (run.is_main()) {
+    write_file_atomic((dir / "options.json").string(),
+                      train_options_to_json(options).dump(2) + "\n");
+  }
   return run_loop(run, false);
 }
 
-TrainResult resume_training(const std::string& run_dir, const std::string& overrides_json) {
+TrainResult resume_training(const std::string& run_dir, const std::string& overrides_json,
+                            const DistributedOptions& distributed) {
   const std::string last = (fs::path(run_dir) / "last.ckpt").string();
   if (!fs::exists(last)) throw Error(run_dir, "no last.ckpt to resume from");
   const CheckpointInfo info = read_checkpoint_info(last);
@@ -364,9 +468,21 @@ TrainResult resume_training(const std::string& run_dir, const std::string& overr
   merge_train_options(json::parse(overrides_json), "command line", run.options);
   run.options.out_dir = run_dir;
   run.options.validate();
+  check_device(run.options);
+  const int saved_world_size = extra.value("world_size", 1);
+  if (saved_world_size != distributed.world_size) {
+    throw Error(last, "was written by " + std::to_string(saved_world_size) +
+                          " process(es); resume it with --world-size " +
+                          std::to_string(saved_world_size) + " (got " +
+                          std::to_string(distributed.world_size) + ")");
+  }
   set_threads(run.options.threads);
+  run.group = join_group(distributed);
+  const bool progress = run.options.progress;
+  run.options.progress = progress && distributed.rank == 0;
   build(run, false);
   const CheckpointInfo loaded = load_checkpoint(last, *run.model, run.optimizer.get());
+  broadcast_model(run);
   run.step = loaded.step;
   run.best_score = extra.value("best_score", -1.0);
   run.has_best = extra.value("has_best", false);

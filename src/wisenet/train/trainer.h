@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 
+#include "wisenet/train/distributed_options.h"
 #include "wisenet/train/train_options.h"
 
 namespace wisenet {
@@ -28,11 +29,15 @@ struct TrainResult {
 // Runs a fresh training into options.out_dir (created; an existing last.ckpt there is an
 // error that suggests --resume). Writes options.json, log.csv, curves.png, last.ckpt and,
 // with validation, best.ckpt.
-TrainResult train(const TrainOptions& options);
+// With `distributed.world_size` > 1 this process is one rank of a data-parallel run (see
+// distributed.h): only rank 0 validates and writes files; every rank returns the same steps.
+TrainResult train(const TrainOptions& options, const DistributedOptions& distributed = {});
 
 // Continues the run in `run_dir` from last.ckpt with the options saved there; gives the same
 // weights as an uninterrupted run. `max_steps` / `epochs` may be raised by `overrides`
 // (a JSON object of option values, as the config file).
-TrainResult resume_training(const std::string& run_dir, const std::string& overrides_json = "{}");
+// A distributed run resumes with the world size it was written with.
+TrainResult resume_training(const std::string& run_dir, const std::string& overrides_json = "{}",
+                            const DistributedOptions& distributed = {});
 
 }  // namespace wisenet
