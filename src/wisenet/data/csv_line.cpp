@@ -38,4 +38,14 @@ std::vector<std::string> csv_fields(const std::string& line, const std::string& 
   return fields;
 }
 
+std::string csv_quote(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
 }  // namespace wisenet

@@ -9,4 +9,7 @@ namespace wisenet {
 // An unterminated quote is a wisenet::Error starting with `where`.
 std::vector<std::string> csv_fields(const std::string& line, const std::string& where);
 
+// `text` as one CSV field: quoted (inner quotes doubled) when it holds a comma, quote or newline.
+std::string csv_quote(const std::string& text);
+
 }  // namespace wisenet

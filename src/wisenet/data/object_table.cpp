@@ -5,22 +5,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "wisenet/core/error.h"
+#include "wisenet/data/csv_line.h"
 
 namespace wisenet {
-
-namespace {
-
-std::string quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
-
-}  // namespace
 
 std::string object_table_header() {
   return "image,object_id,class,score,seed_x,seed_y,centroid_x,centroid_y,area,bbox_x,bbox_y,"
@@ -37,7 +24,7 @@ std::string object_table_rows(const std::string& image, const std::vector<Instan
     for (const auto& [id, n] : class_names) {
       if (id == in.category) name = n;
     }
-    out << quote(image) << ',' << i + 1 << ',' << quote(name) << ',' << in.score << ',';
+    out << csv_quote(image) << ',' << i + 1 << ',' << csv_quote(name) << ',' << in.score << ',';
     if (in.point) {
       out << in.point->x << ',' << in.point->y << ',';
     } else {

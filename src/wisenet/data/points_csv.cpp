@@ -6,55 +6,11 @@
 
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
+#include "wisenet/data/csv_line.h"
 
 namespace wisenet {
 
 namespace {
-
-// Splits one CSV line (RFC 4180 quoting, no embedded newlines).
-std::vector<std::string> split_csv_line(const std::string& line, const std::string& where) {
-  std::vector<std::string> fields;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(field);
-      field.clear();
-    } else if (c != '\r') {
-      field.push_back(c);
-    }
-  }
-  if (quoted) throw Error(where + ": unterminated quote");
-  fields.push_back(field);
-  for (auto& f : fields) {
-    const auto b = f.find_first_not_of(" \t");
-    const auto e = f.find_last_not_of(" \t");
-    f = b == std::string::npos ? "" : f.substr(b, e - b + 1);
-  }
-  return fields;
-}
-
-std::string quote(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
-}
 
 double parse_number(const std::string& text, const std::string& where, const char* column) {
   size_t used = 0;
@@ -76,7 +32,7 @@ void parse_points_csv(const std::string& text, const std::string& source, CocoDa
   std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line)) throw Error(source, "empty CSV, expected a header image,x,y,class");
-  const auto header = split_csv_line(line, source + ": line 1");
+  const auto header = csv_fields(line, source + ": line 1");
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
   for (const char* name : {"image", "x", "y", "class"}) {
@@ -102,7 +58,7 @@ void parse_points_csv(const std::string& text, const std::string& source, CocoDa
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = source + ": line " + std::to_string(line_number);
-    const auto fields = split_csv_line(line, where);
+    const auto fields = csv_fields(line, where);
     if (fields.size() < header.size()) {
       throw Error(where + ": " + std::to_string(fields.size()) + " fields, the header has " +
                   std::to_string(header.size()));
@@ -145,8 +101,8 @@ void write_points_csv(const CocoDataset& dataset, const std::string& path) {
   for (const auto& im : dataset.images) names[im.id] = im.file_name;
   for (const auto& a : dataset.annotations) {
     if (!a.instance.point) continue;
-    out << quote(names[a.image_id]) << ',' << a.instance.point->x << ',' << a.instance.point->y
-        << ',' << quote(dataset.category_name(a.instance.category)) << '\n';
+    out << csv_quote(names[a.image_id]) << ',' << a.instance.point->x << ',' << a.instance.point->y
+        << ',' << csv_quote(dataset.category_name(a.instance.category)) << '\n';
   }
   write_file_atomic(path, out.str());
 }
