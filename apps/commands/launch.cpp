@@ -128,7 +128,10 @@ void add_launch_command(CLI::App& app) {
       ->required();
   sub->callback([command] {
     const int code = run_launch(*command);
-    if (code != 0) throw CLI::RuntimeError(code);
+    if (code != 0) {
+      throw Error("launch: the run failed (exit status " + std::to_string(code) +
+                  "); each rank's own error is above");
+    }
   });
 }
 
