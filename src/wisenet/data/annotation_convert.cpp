@@ -1,11 +1,13 @@
 #include "wisenet/data/annotation_convert.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <sstream>
 
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
+#include "wisenet/core/progress.h"
 #include "wisenet/data/csv_line.h"
 #include "wisenet/data/cvat_xml.h"
 #include "wisenet/data/labelme_json.h"
@@ -32,7 +34,8 @@ std::string ConvertReport::summary() const {
 }
 
 ForeignAnnotations read_points_csv_alone(const std::string& path, const std::string& image_dir) {
-  std::istringstream in(read_file(path));
+  const std::string text = read_file(path);
+  std::istringstream in(text);
   std::string line;
   if (!std::getline(in, line)) throw Error(path, "empty CSV, expected a header image,x,y,class");
   const auto header = csv_fields(line, path + ": line 1");
@@ -47,8 +50,11 @@ ForeignAnnotations read_points_csv_alone(const std::string& path, const std::str
   ForeignDatasetBuilder builder(path);
   std::map<std::string, int64_t> image_ids;
   int line_number = 1;
+  // Each new image is opened for its size: seconds on a large dataset.
+  ProgressBar progress("read points", std::count(text.begin(), text.end(), '\n') - 1);
   while (std::getline(in, line)) {
     ++line_number;
+    progress.update(line_number - 1);
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = path + ": line " + std::to_string(line_number);
     const auto fields = csv_fields(line, where);
@@ -76,6 +82,7 @@ ForeignAnnotations read_points_csv_alone(const std::string& path, const std::str
     }
     builder.add_point(it->second, xy[0], xy[1], builder.category(class_name), where);
   }
+  progress.finish();
   return builder.finish();
 }
 
