@@ -1,5 +1,6 @@
 // The LCFCN loss (all terms, blobs and watershed included, forward + backward) side by side
-// with L-Net's forward + backward, at 256x256 and 512x512, with 5 and 50 points, 2 threads.
+// with L-Net's forward + backward, at 256x256 and 512x512, with 5 and 50 points, 2 threads;
+// also the loss through tensor operations (from probabilities) against the fused logits path.
 // The loss should cost well under 10% of the network step for the small backbone at 256x256.
 //   build/bench/loss_vs_network_bench   (scripts/bench.sh build loss_vs)
 #include <benchmark/benchmark.h>
@@ -50,6 +51,21 @@ void BM_Loss(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Loss)->ArgsProduct({{256, 512}, {5, 50}})->Unit(benchmark::kMillisecond);
+
+// The same loss evaluated with tensor operations (the probabilities path: softmax, log, one
+// operation per term), for comparison with the single autograd node of the logits path.
+void BM_LossTensorOps(benchmark::State& state) {
+  torch::set_num_threads(2);
+  cv::setNumThreads(2);
+  const Scene scene = make_scene(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  for (auto _ : state) {
+    at::Tensor logits = scene.logits.clone().requires_grad_(true);
+    const auto t = wisenet::lcfcn_loss_from_probs(torch::softmax(logits, 1), {scene.points});
+    t.total.backward();
+    benchmark::DoNotOptimize(logits.grad().data_ptr<float>());
+  }
+}
+BENCHMARK(BM_LossTensorOps)->ArgsProduct({{256, 512}, {5, 50}})->Unit(benchmark::kMillisecond);
 
 void BM_NetworkForwardBackward(benchmark::State& state) {
   torch::set_num_threads(2);
