@@ -132,6 +132,47 @@ TEST(LcfcnLoss, LogitsAndProbabilitiesAgree) {
   EXPECT_NEAR(value(a.total), value(b.total), 1e-12);
 }
 
+// The logits path (one autograd node) against the probabilities path (tensor operations) on a
+// larger scene with touching bumps, false positives and an absent class: same terms, same
+// gradient with respect to the logits.
+TEST(LcfcnLoss, FusedLogitsPathMatchesTensorOperations) {
+  torch::manual_seed(5);
+  const int64_t size = 64;
+  const at::Tensor ys = torch::arange(size, torch::kDouble).view({size, 1});
+  const at::Tensor xs = torch::arange(size, torch::kDouble).view({1, size});
+  at::Tensor fg = torch::full({size, size}, -3.0, torch::kDouble);
+  const std::vector<std::pair<double, double>> bumps = {
+      {10, 12}, {16, 14}, {40, 40}, {45, 20}, {20, 50}, {52, 52}, {30, 30}};
+  std::vector<Point> points;
+  for (size_t i = 0; i < bumps.size(); ++i) {
+    const auto [cx, cy] = bumps[i];
+    fg = fg + 6.0 * torch::exp(-((xs - cx).pow(2) + (ys - cy).pow(2)) / 18.0);
+    if (i < 5) points.push_back({static_cast<int>(cx), static_cast<int>(cy), 1});
+  }
+  const at::Tensor base = torch::stack({torch::zeros({size, size}, torch::kDouble), fg,
+                                        -2.0 + 0.5 * torch::rand({size, size}, torch::kDouble)}) +
+                          0.2 * torch::rand({3, size, size}, torch::kDouble);
+  for (const bool background : {false, true}) {
+    LcfcnOptions options;
+    options.background_term = background;
+    at::Tensor a = base.clone().requires_grad_(true), b = base.clone().requires_grad_(true);
+    const LcfcnTerms fused = lcfcn_loss_from_logits(a, points, options);
+    const LcfcnTerms ops = lcfcn_loss_from_probs(torch::softmax(b, 0), points, options);
+    EXPECT_GT(value(fused.split_local), 0.0);
+    EXPECT_GT(value(fused.false_positive), 0.0);
+    for (const auto& [x, y] : {std::pair{&fused.image, &ops.image}, {&fused.point, &ops.point},
+                               {&fused.split_local, &ops.split_local},
+                               {&fused.split_global, &ops.split_global},
+                               {&fused.false_positive, &ops.false_positive},
+                               {&fused.background, &ops.background}, {&fused.total, &ops.total}}) {
+      EXPECT_NEAR(value(*x), value(*y), 1e-9 * std::max(1.0, std::abs(value(*y))));
+    }
+    fused.total.backward();
+    ops.total.backward();
+    EXPECT_LT((a.grad() - b.grad()).abs().max().item<double>(), 1e-9);
+  }
+}
+
 TEST(LcfcnLoss, TermsFollowTheirDefinitions) {
   const at::Tensor o = tiny_logits();
   const at::Tensor log_s = torch::log_softmax(o, 0);
