@@ -1,12 +1,11 @@
 #include "wisenet/deploy/onnx_runner.h"
 
-#include <torch/torch.h>
-
 #include <filesystem>
 #include <opencv2/imgproc.hpp>
 
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
+#include "wisenet/infer/instances_cv.h"
 
 namespace wisenet {
 
@@ -46,15 +45,15 @@ cv::Mat image_blob(const cv::Mat& rgb8) {
       const uint8_t* row = rgb.ptr<uint8_t>(y);
       for (int x = 0; x < w; ++x) {
         // Same operation order as image_to_tensor: v / 255, minus mean, divided by std.
-        plane[y * w + x] = (static_cast<float>(row[3 * x + c]) / 255.0f - kDeployMean[c]) /
-                           kDeployStd[c];
+        plane[y * w + x] =
+            (static_cast<float>(row[3 * x + c]) / 255.0f - kDeployMean[c]) / kDeployStd[c];
       }
     }
   }
   return blob;
 }
 
-OnnxRunner::OnnxRunner(const std::string& dir) : config_(read_deploy_config(dir)), dir_(dir) {
+OnnxRunner::OnnxRunner(const std::string& dir) : config_(read_deploy_settings(dir)), dir_(dir) {
   lnet_ = read_model((std::filesystem::path(dir) / "lnet.onnx").string());
   enet_ = read_model((std::filesystem::path(dir) / "enet.onnx").string());
 }
@@ -69,7 +68,10 @@ cv::Mat OnnxRunner::run(const onnx::ModelProto& model, std::list<Loaded>& cache,
   while (hit != cache.end() && hit->shape != shape) ++hit;
   if (hit == cache.end()) {
     onnx::ModelProto fixed = model;
-    auto* dims = fixed.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()
+    auto* dims = fixed.mutable_graph()
+                     ->mutable_input(0)
+                     ->mutable_type()
+                     ->mutable_tensor_type()
                      ->mutable_shape();
     for (int i = 0; i < 4; ++i) dims->mutable_dim(i)->set_dim_value(shape[i]);
     std::string bytes;
@@ -100,12 +102,16 @@ cv::Mat OnnxRunner::embeddings(const cv::Mat& blob) {
 
 Localization localize_onnx(OnnxRunner& runner, const cv::Mat& rgb) {
   const cv::Mat p = runner.probabilities(image_blob(rgb));
+  if (p.dims != 4 || p.size[0] != 1) {
+    throw Error((std::filesystem::path(runner.dir()) / "lnet.onnx").string(),
+                "expected 1 x (C+1) x H x W probabilities");
+  }
   const int channels = p.size[1], h = p.size[2], w = p.size[3];
   std::vector<cv::Mat> maps;
   for (int c = 0; c < channels; ++c) {
-    maps.push_back(cv::Mat(h, w, CV_32F, const_cast<float*>(p.ptr<float>()) +
-                                             static_cast<size_t>(c) * h * w)
-                       .clone());
+    maps.push_back(
+        cv::Mat(h, w, CV_32F, const_cast<float*>(p.ptr<float>()) + static_cast<size_t>(c) * h * w)
+            .clone());
   }
   return localize_from_probabilities(std::move(maps));
 }
@@ -115,10 +121,13 @@ std::vector<Instance> predict_instances_onnx(OnnxRunner& runner, const cv::Mat& 
                                              const PredictOptions& options) {
   const Localization located = localize_onnx(runner, rgb);
   if (located.objects.empty()) return {};
-  cv::Mat e = runner.embeddings(image_blob(rgb));
-  // The post-network steps take a tensor: wrap the blob's memory (no copy, no network).
-  const at::Tensor embeddings =
-      torch::from_blob(e.ptr<float>(), {e.size[1], e.size[2], e.size[3]}, torch::kFloat32);
+  const cv::Mat e = runner.embeddings(image_blob(rgb));
+  if (e.dims != 4 || e.size[0] != 1) {
+    throw Error((std::filesystem::path(runner.dir()) / "enet.onnx").string(),
+                "expected 1 x D x H x W embeddings");
+  }
+  // The blob's memory seen as D x H x W (no copy); the post-network steps are torch-free.
+  const cv::Mat embeddings(3, e.size.p + 1, CV_32F, const_cast<float*>(e.ptr<float>()));
   return instances_from_localization(located, embeddings, runner.config().classes, proposals,
                                      options);
 }

@@ -1,6 +1,10 @@
 #pragma once
-// OnnxRunner: the exported L-Net and E-Net run by OpenCV's dnn module (no libtorch network at
-// run time), and predict_instances_onnx, the prediction pipeline on top of it.
+// OnnxRunner: the exported L-Net and E-Net run by OpenCV's dnn module, and
+// predict_instances_onnx, the prediction pipeline on top of it. This path uses no libtorch at
+// all: the networks run in OpenCV dnn and the steps after them (blobs, seeds, background seeds,
+// the nearest-seed join, the three modes) are the torch-free infer code (localization.h,
+// instances_cv.h). Its library, wisenet_deploy, does not link libtorch; tests/deploy checks
+// that (test_deploy_notorch links it without torch, and ldd must not list libtorch or libc10).
 // Usage:
 //   OnnxRunner runner("export_dir");        // lnet.onnx, enet.onnx, wisenet.json
 //   auto instances = predict_instances_onnx(runner, rgb, nullptr, runner.config().prediction);
@@ -19,9 +23,10 @@
 #include <opencv2/dnn.hpp>
 
 #include "wisenet/core/types.h"
-#include "wisenet/deploy/deploy_config.h"
-#include "wisenet/infer/localizer.h"
-#include "wisenet/infer/predictor.h"
+#include "wisenet/deploy/deploy_settings.h"
+#include "wisenet/infer/localization.h"
+#include "wisenet/infer/predict_options.h"
+#include "wisenet/proposals/proposal.h"
 
 namespace wisenet {
 
@@ -34,7 +39,9 @@ class OnnxRunner {
   // Reads DIR/wisenet.json, DIR/lnet.onnx and DIR/enet.onnx; errors name the file.
   explicit OnnxRunner(const std::string& dir);
 
-  const DeployConfig& config() const { return config_; }
+  // wisenet.json: classes, prediction options, opset (the model options as JSON).
+  const DeploySettings& config() const { return config_; }
+  const std::string& dir() const { return dir_; }
   // blob: N x 3 x H x W CV_32F. Returns the N x (C+1) x H x W probabilities (lnet) or the
   // N x D x H x W embeddings (enet) as a 4-D CV_32F Mat.
   cv::Mat probabilities(const cv::Mat& blob);
@@ -48,7 +55,7 @@ class OnnxRunner {
   cv::Mat run(const onnx::ModelProto& model, std::list<Loaded>& cache, const cv::Mat& blob,
               const std::string& file);
 
-  DeployConfig config_;
+  DeploySettings config_;
   std::string dir_;
   onnx::ModelProto lnet_, enet_;
   std::list<Loaded> lnet_cache_, enet_cache_;  // most recent first
@@ -58,7 +65,9 @@ class OnnxRunner {
 Localization localize_onnx(OnnxRunner& runner, const cv::Mat& rgb);
 
 // predict_instances with both networks run by OpenCV dnn; classes from wisenet.json. The
-// post-network steps are instances_from_localization (embeddings wrapped as a CPU tensor).
+// post-network steps are instances_from_localization of instances_cv.h on the embeddings as a
+// D x H x W cv::Mat (no copy): the same masks and scores as the libtorch predictor on the
+// same floats.
 std::vector<Instance> predict_instances_onnx(OnnxRunner& runner, const cv::Mat& rgb,
                                              const Proposals* proposals = nullptr,
                                              const PredictOptions& options = {});

@@ -1,12 +1,14 @@
 #pragma once
-// From embeddings and seeds to masks (wisenet.md section 6, step 3): every pixel joins its
-// most similar seed; an object's mask is its seed's pixels.
+// From embeddings and seeds to masks (wisenet.md section 6, step 3) on a tensor (libtorch):
+// every pixel joins its most similar seed; an object's mask is its seed's pixels. The OpenCV
+// form of the join, seed_masks and dice (no libtorch) are in instance_masks_cv.h.
 #include <vector>
 
 #include <ATen/core/Tensor.h>
 #include <opencv2/core.hpp>
 
 #include "wisenet/core/rle.h"
+#include "wisenet/infer/instance_masks_cv.h"
 
 namespace wisenet {
 
@@ -17,11 +19,5 @@ namespace wisenet {
 // its pixel even when two seeds share an embedding). Throws wisenet::Error for bad shapes or a
 // seed outside the image.
 cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds);
-
-// One mask per seed index 0..count-1 of a CV_32S label map (other labels are ignored).
-std::vector<Rle> seed_masks(const cv::Mat& labels, int count);
-
-// Dice 2|a ∩ b| / (|a| + |b|); 0 when both are empty. Same size required.
-double dice(const Rle& a, const Rle& b);
 
 }  // namespace wisenet

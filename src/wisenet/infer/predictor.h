@@ -1,13 +1,12 @@
 #pragma once
-// Prediction (wisenet.md section 6): L-Net blobs and seeds, E-Net embeddings, background
-// seeds, every pixel to its most similar seed, then one of three output modes.
+// Prediction (wisenet.md section 6) with libtorch: L-Net blobs and seeds, E-Net embeddings,
+// background seeds, every pixel to its most similar seed, then one of three output modes. The
+// steps after the networks are torch-free (instances_cv.h); the overloads here take tensors.
 //
 // Usage:
 //   TrainedModel t = load_trained_model("run/best.ckpt");
 //   Proposals proposals = cache.get(rgb);                      // optional
 //   std::vector<Instance> objects = predict_instances(*t.model, t.classes, rgb, &proposals);
-#include <cstdint>
-#include <string>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -15,6 +14,8 @@
 
 #include "wisenet/core/types.h"
 #include "wisenet/data/class_map.h"
+#include "wisenet/infer/instances_cv.h"
+#include "wisenet/infer/predict_options.h"
 #include "wisenet/proposals/proposal.h"
 
 namespace wisenet {
@@ -22,47 +23,27 @@ namespace wisenet {
 class WiseNetImpl;
 struct Localization;
 
-enum class PredictionMode {
-  kEmbedding,       // the seeds' embedding masks; score = the seed's S_c (default)
-  kBestDice,        // the seed's candidate proposal of highest Dice with its embedding mask
-  kBestObjectness,  // the highest-scoring proposal containing the seed (LCFCN + proposals)
-};
-
-// "embedding" | "best-dice" | "best-objectness"; anything else is a wisenet::Error.
-PredictionMode parse_prediction_mode(const std::string& text);
-std::string to_string(PredictionMode mode);
-
-struct PredictOptions {
-  PredictionMode mode = PredictionMode::kEmbedding;
-  double proposal_threshold = 0.5;  // candidates: proposals with score > this (section 4)
-  uint64_t background_seed = 0;     // RNG seed of the background seeds
-};
-
-// One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
-struct ObjectSeed {
-  cv::Point pixel;
-  int category = 0;
-  double score = 1.0;
-};
-
 // Steps 2-4 without a network. embeddings: D x H x W; `region`: H x W, where background
 // seeds may be drawn (K = seeds.size() of them, PixelSampler(options.background_seed));
 // proposals: may be null in embedding mode only (else wisenet::Error).
-// Ensures one instance per seed, in seed order, with point = the seed, bbox and area from the
-// mask, id 0. Embedding mode: masks are disjoint and each contains its seed pixel. Best-dice:
-// the candidate (score > threshold, containing the seed) of highest Dice with the embedding
-// mask, score = that Dice (ties: the earlier in the list, i.e. the higher objectness).
-// Best-objectness: the highest-scoring proposal of any score containing the seed, score = its
-// objectness. A seed without such a proposal keeps its embedding mask and score.
+// The join runs on the tensor (join_most_similar_seed, instance_masks.h), then
+// instances_from_labels (instances_cv.h) gives the instances: one per seed, in seed order, with
+// point = the seed, bbox and area from the mask, id 0. Embedding mode: masks are disjoint and
+// each contains its seed pixel. Best-dice: the candidate (score > threshold, containing the
+// seed) of highest Dice with the embedding mask, score = that Dice (ties: the earlier in the
+// list, i.e. the higher objectness). Best-objectness: the highest-scoring proposal of any score
+// containing the seed, score = its objectness. A seed without such a proposal keeps its
+// embedding mask and score.
 std::vector<Instance> instances_from_embeddings(const at::Tensor& embeddings,
                                                 const std::vector<ObjectSeed>& seeds,
                                                 const Rle& region, const Proposals* proposals,
                                                 const PredictOptions& options);
 
-// Steps 2-4 after both networks ran, shared by the libtorch and the ONNX (OpenCV dnn) paths:
-// seeds from L-Net's blobs (category = classes.category_of(blob channel), score = the blob's
-// highest probability), the background-seed region as in predict_instances, then
-// instances_from_embeddings. embeddings: D x H x W of the located image.
+// Steps 2-4 after both networks ran: seeds from L-Net's blobs (category =
+// classes.category_of(blob channel), score = the blob's highest probability), the
+// background-seed region as in predict_instances, then instances_from_embeddings.
+// embeddings: D x H x W of the located image. The OpenCV form (instances_cv.h) takes a
+// D x H x W CV_32F Mat and gives the same instances on the same floats.
 std::vector<Instance> instances_from_localization(const Localization& located,
                                                   const at::Tensor& embeddings,
                                                   const ClassMap& classes,

@@ -1,0 +1,66 @@
+#include "wisenet/infer/instance_masks_cv.h"
+
+#include <string>
+
+#include "wisenet/core/error.h"
+#include "wisenet/infer/nearest_seed_cv.h"
+
+namespace wisenet {
+
+std::vector<int64_t> seed_pixel_indices(const std::vector<cv::Point>& seeds, int height,
+                                        int width) {
+  if (seeds.empty()) throw Error("join_most_similar_seed: no seeds");
+  std::vector<int64_t> out;
+  out.reserve(seeds.size());
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    const cv::Point& s = seeds[k];
+    if (s.x < 0 || s.y < 0 || s.x >= width || s.y >= height) {
+      throw Error("join_most_similar_seed: seed " + std::to_string(k) + " (" + std::to_string(s.x) +
+                  ", " + std::to_string(s.y) + ") lies outside the " + std::to_string(height) +
+                  "x" + std::to_string(width) + " image");
+    }
+    out.push_back(static_cast<int64_t>(s.y) * width + s.x);
+  }
+  return out;
+}
+
+cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds) {
+  if (embeddings.dims != 3 || embeddings.type() != CV_32F) {
+    throw Error("join_most_similar_seed: embeddings must be a 3-D D x H x W CV_32F Mat");
+  }
+  const int dim = embeddings.size[0], h = embeddings.size[1], w = embeddings.size[2];
+  const std::vector<int64_t> pixels = seed_pixel_indices(seeds, h, w);
+  const cv::Mat e = embeddings.isContinuous() ? embeddings : embeddings.clone();
+  const float* data = e.ptr<float>();
+  const size_t plane = static_cast<size_t>(h) * w;
+  cv::Mat seed_embeddings(static_cast<int>(seeds.size()), dim, CV_32F);
+  for (size_t k = 0; k < pixels.size(); ++k) {
+    float* row = seed_embeddings.ptr<float>(static_cast<int>(k));
+    for (int d = 0; d < dim; ++d) row[d] = data[d * plane + pixels[k]];
+  }
+  cv::Mat labels = nearest_seed(e, seed_embeddings);
+  int* out = labels.ptr<int>();
+  for (size_t k = 0; k < pixels.size(); ++k) out[pixels[k]] = static_cast<int>(k);
+  return labels;
+}
+
+std::vector<Rle> seed_masks(const cv::Mat& labels, int count) {
+  std::vector<cv::Mat> masks;
+  for (int k = 0; k < count; ++k) masks.emplace_back(labels.size(), CV_8U, cv::Scalar(0));
+  for (int y = 0; y < labels.rows; ++y) {
+    const int* row = labels.ptr<int>(y);
+    for (int x = 0; x < labels.cols; ++x) {
+      if (row[x] >= 0 && row[x] < count) masks[row[x]].at<uint8_t>(y, x) = 1;
+    }
+  }
+  std::vector<Rle> out;
+  for (const cv::Mat& m : masks) out.push_back(Rle::from_mask(m));
+  return out;
+}
+
+double dice(const Rle& a, const Rle& b) {
+  const int64_t sum = a.area() + b.area();
+  return sum == 0 ? 0.0 : 2.0 * static_cast<double>(a.intersection(b)) / static_cast<double>(sum);
+}
+
+}  // namespace wisenet

@@ -1,0 +1,129 @@
+#include "wisenet/infer/instances_cv.h"
+
+#include <string>
+
+#include "wisenet/core/error.h"
+#include "wisenet/infer/background_seeds.h"
+#include "wisenet/infer/instance_masks_cv.h"
+
+namespace wisenet {
+
+namespace {
+
+Instance make_instance(const ObjectSeed& s, Rle mask, double score) {
+  Instance in;
+  in.category = s.category;
+  in.score = score;
+  in.bbox = mask.bbox();
+  in.area = static_cast<double>(mask.area());
+  in.mask = std::move(mask);
+  in.point = Point{s.pixel.x, s.pixel.y, s.category};
+  return in;
+}
+
+}  // namespace
+
+void check_proposals_for_mode(const PredictOptions& options, const Proposals* proposals) {
+  if (options.mode != PredictionMode::kEmbedding && proposals == nullptr) {
+    throw Error("prediction mode " + to_string(options.mode) + " needs proposals");
+  }
+}
+
+std::vector<ObjectSeed> object_seeds(const Localization& located, const ClassMap& classes) {
+  std::vector<ObjectSeed> seeds;
+  for (const LocatedObject& o : located.objects) {
+    seeds.push_back({o.seed, classes.category_of(o.channel), o.max_probability});
+  }
+  return seeds;
+}
+
+Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* proposals,
+                      const Localization* located, const PredictOptions& options, int height,
+                      int width) {
+  std::vector<cv::Point> pixels;
+  for (const ObjectSeed& s : seeds) pixels.push_back(s.pixel);
+  if (proposals != nullptr) {
+    return background_seed_region(pixels, *proposals, options.proposal_threshold, height, width);
+  }
+  if (located == nullptr) throw Error("background_region: needs proposals or a localization");
+  const cv::Mat outside_blobs = located->blob_map.blob_index < 0;
+  return background_seed_region(pixels, {}, options.proposal_threshold, height, width,
+                                outside_blobs);
+}
+
+std::vector<cv::Point> seed_pixels(const std::vector<ObjectSeed>& seeds, const Rle& region,
+                                   const PredictOptions& options) {
+  std::vector<cv::Point> all;
+  for (const ObjectSeed& s : seeds) all.push_back(s.pixel);
+  const std::vector<cv::Point> back =
+      background_seeds(region, static_cast<int>(seeds.size()), options.background_seed);
+  all.insert(all.end(), back.begin(), back.end());
+  return all;
+}
+
+std::vector<Instance> instances_from_labels(const cv::Mat& labels,
+                                            const std::vector<ObjectSeed>& seeds,
+                                            const Proposals* proposals,
+                                            const PredictOptions& options) {
+  check_proposals_for_mode(options, proposals);
+  if (labels.type() != CV_32S || labels.dims != 2) {
+    throw Error("instances_from_labels: labels must be an H x W CV_32S map");
+  }
+  std::vector<Instance> out;
+  const std::vector<Rle> masks = seed_masks(labels, static_cast<int>(seeds.size()));
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    const ObjectSeed& s = seeds[k];
+    Rle mask = masks[k];
+    double score = s.score;
+    if (options.mode == PredictionMode::kBestDice) {
+      double best = -1;
+      for (int i : seed_candidates(s.pixel, *proposals, options.proposal_threshold)) {
+        const double d = dice(masks[k], (*proposals)[i].mask);
+        if (d > best) {  // ties keep the earlier (higher-scoring) candidate
+          best = d;
+          mask = (*proposals)[i].mask;
+          score = d;
+        }
+      }
+    } else if (options.mode == PredictionMode::kBestObjectness) {
+      double best = -1;
+      for (const Proposal& p : *proposals) {
+        if (p.score > best && p.mask.contains(s.pixel.x, s.pixel.y)) {
+          best = p.score;
+          mask = p.mask;
+          score = p.score;
+        }
+      }
+    }
+    out.push_back(make_instance(s, std::move(mask), score));
+  }
+  return out;
+}
+
+std::vector<Instance> instances_from_embeddings(const cv::Mat& embeddings,
+                                                const std::vector<ObjectSeed>& seeds,
+                                                const Rle& region, const Proposals* proposals,
+                                                const PredictOptions& options) {
+  check_proposals_for_mode(options, proposals);
+  if (seeds.empty()) return {};
+  const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options));
+  return instances_from_labels(labels, seeds, proposals, options);
+}
+
+std::vector<Instance> instances_from_localization(const Localization& located,
+                                                  const cv::Mat& embeddings,
+                                                  const ClassMap& classes,
+                                                  const Proposals* proposals,
+                                                  const PredictOptions& options) {
+  if (located.objects.empty()) return {};
+  const int h = located.blob_map.blob_index.rows, w = located.blob_map.blob_index.cols;
+  if (embeddings.dims != 3 || embeddings.size[1] != h || embeddings.size[2] != w) {
+    throw Error("instances_from_localization: embeddings must be D x " + std::to_string(h) + " x " +
+                std::to_string(w) + " (the probability maps' size)");
+  }
+  const std::vector<ObjectSeed> seeds = object_seeds(located, classes);
+  const Rle region = background_region(seeds, proposals, &located, options, h, w);
+  return instances_from_embeddings(embeddings, seeds, region, proposals, options);
+}
+
+}  // namespace wisenet

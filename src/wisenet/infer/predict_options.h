@@ -1,0 +1,34 @@
+#pragma once
+// The options of prediction (wisenet.md section 6) and its object seeds, without libtorch:
+// shared by the libtorch predictor (predictor.h) and the OpenCV dnn path (deploy/onnx_runner.h).
+#include <cstdint>
+#include <string>
+
+#include <opencv2/core.hpp>
+
+namespace wisenet {
+
+enum class PredictionMode {
+  kEmbedding,       // the seeds' embedding masks; score = the seed's S_c (default)
+  kBestDice,        // the seed's candidate proposal of highest Dice with its embedding mask
+  kBestObjectness,  // the highest-scoring proposal containing the seed (LCFCN + proposals)
+};
+
+// "embedding" | "best-dice" | "best-objectness"; anything else is a wisenet::Error.
+PredictionMode parse_prediction_mode(const std::string& text);
+std::string to_string(PredictionMode mode);
+
+struct PredictOptions {
+  PredictionMode mode = PredictionMode::kEmbedding;
+  double proposal_threshold = 0.5;  // candidates: proposals with score > this (section 4)
+  uint64_t background_seed = 0;     // RNG seed of the background seeds
+};
+
+// One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
+struct ObjectSeed {
+  cv::Point pixel;
+  int category = 0;
+  double score = 1.0;
+};
+
+}  // namespace wisenet

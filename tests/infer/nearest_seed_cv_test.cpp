@@ -1,0 +1,183 @@
+// The torch-free nearest-seed join and post-network steps (infer/*_cv.h) against their tensor
+// versions (loss/similarity.h nearest_seed, the at::Tensor overloads): exactly equal labels and
+// instances on the same floats, ties and duplicate seeds included; bad shapes are one-line
+// errors.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <random>
+
+#include "test_env.h"
+#include "wisenet/core/error.h"
+#include "wisenet/infer/instance_masks.h"
+#include "wisenet/infer/instances_cv.h"
+#include "wisenet/infer/nearest_seed_cv.h"
+#include "wisenet/infer/predictor.h"
+#include "wisenet/loss/similarity.h"
+
+namespace wisenet {
+namespace {
+
+// A D x H x W tensor's memory seen as a 3-D cv::Mat (the tensor must stay alive).
+cv::Mat as_mat(const torch::Tensor& e) {
+  const int sizes[] = {static_cast<int>(e.size(0)), static_cast<int>(e.size(1)),
+                       static_cast<int>(e.size(2))};
+  return cv::Mat(3, sizes, CV_32F, e.data_ptr<float>());
+}
+
+// K x D rows of a D x K tensor.
+cv::Mat rows_of(const torch::Tensor& seeds) {
+  const torch::Tensor t = seeds.t().contiguous();
+  return cv::Mat(static_cast<int>(t.size(0)), static_cast<int>(t.size(1)), CV_32F,
+                 t.data_ptr<float>())
+      .clone();
+}
+
+// nearest_seed on a tensor (D x P, D x K), as an H x W CV_32S map.
+cv::Mat tensor_labels(const torch::Tensor& e, const torch::Tensor& seeds) {
+  const int h = static_cast<int>(e.size(1)), w = static_cast<int>(e.size(2));
+  const torch::Tensor owner = nearest_seed(e.reshape({e.size(0), -1}), seeds).to(torch::kInt);
+  return cv::Mat(h, w, CV_32S, owner.data_ptr<int>()).clone();
+}
+
+void expect_same_labels(const cv::Mat& a, const cv::Mat& b) {
+  ASSERT_EQ(a.size(), b.size());
+  ASSERT_EQ(a.type(), CV_32S);
+  ASSERT_EQ(b.type(), CV_32S);
+  EXPECT_EQ(cv::countNonZero(a != b), 0);
+}
+
+TEST(NearestSeedCv, EqualsTheTensorVersionOnRandomEmbeddings) {
+  torch::set_num_threads(2);
+  cv::setNumThreads(2);
+  torch::manual_seed(5);
+  // (D, H, W, K): one seed, few, many (two pixel chunks in the tensor version: 2^24 / 3000 is
+  // below 64 x 96), the default D of 64.
+  const std::vector<std::array<int, 4>> cases = {
+      {8, 37, 53, 1}, {8, 37, 53, 5}, {64, 40, 40, 200}, {4, 64, 96, 3000}, {3, 17, 29, 12}};
+  for (const auto& [d, h, w, k] : cases) {
+    SCOPED_TRACE(std::to_string(d) + " x " + std::to_string(h) + " x " + std::to_string(w) + ", " +
+                 std::to_string(k) + " seeds");
+    const torch::Tensor e = torch::randn({d, h, w}) * 3;
+    torch::Tensor seeds = torch::randn({d, k}) * 3;
+    // Duplicates: seed k/2 repeats seed 0, and seed k-1 (k > 2) is a pixel's own embedding.
+    if (k > 2) {
+      seeds.select(1, k / 2).copy_(seeds.select(1, 0));
+      seeds.select(1, k - 1).copy_(e.select(1, h / 2).select(1, w / 3));
+    }
+    const cv::Mat got = nearest_seed(as_mat(e), rows_of(seeds));
+    const cv::Mat expected = tensor_labels(e, seeds);
+    expect_same_labels(got, expected);
+    if (k > 2) {
+      EXPECT_EQ(cv::countNonZero(got == k / 2), 0) << "a duplicate loses every tie";
+    }
+  }
+}
+
+// Small integers: every distance is exact in double in both versions, so ties are real ties,
+// and a brute force in integers says which seed wins (the lowest index among the nearest).
+TEST(NearestSeedCv, TiesGoToTheLowerIndexAsInTheTensorVersion) {
+  torch::manual_seed(9);
+  const int d = 2, h = 9, w = 11, k = 7;
+  const torch::Tensor e = torch::randint(-2, 3, {d, h, w}).to(torch::kFloat32);
+  torch::Tensor seeds = torch::randint(-2, 3, {d, k}).to(torch::kFloat32);
+  seeds.select(1, 4).copy_(seeds.select(1, 1));  // a duplicate
+  const cv::Mat got = nearest_seed(as_mat(e), rows_of(seeds));
+  expect_same_labels(got, tensor_labels(e, seeds));
+  const auto ea = e.accessor<float, 3>();
+  const auto sa = seeds.accessor<float, 2>();
+  int ties = 0;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      int best = -1, best_d2 = 0, nearest = 0;
+      for (int j = 0; j < k; ++j) {
+        int d2 = 0;
+        for (int c = 0; c < d; ++c) {
+          const int diff = static_cast<int>(ea[c][y][x] - sa[c][j]);
+          d2 += diff * diff;
+        }
+        if (best < 0 || d2 < best_d2) {
+          best = j;
+          best_d2 = d2;
+          nearest = 1;
+        } else if (d2 == best_d2) {
+          ++nearest;
+        }
+      }
+      ties += nearest > 1;
+      EXPECT_EQ(got.at<int>(y, x), best) << x << "," << y;
+    }
+  }
+  EXPECT_GT(ties, 10) << "the case should hold many exact ties";
+}
+
+TEST(JoinMostSimilarSeedCv, EqualsTheTensorOverload) {
+  torch::manual_seed(11);
+  const torch::Tensor e = torch::randn({16, 33, 47});
+  // Pixels, a repeated pixel (a duplicate seed) and a pixel copied to another (equal embeddings).
+  e.select(1, 20).select(1, 30).copy_(e.select(1, 3).select(1, 4));
+  const std::vector<cv::Point> seeds = {{4, 3}, {10, 10}, {46, 32}, {4, 3}, {30, 20}, {0, 0}};
+  const cv::Mat got = join_most_similar_seed(as_mat(e), seeds);
+  expect_same_labels(got, join_most_similar_seed(e, seeds));
+  EXPECT_EQ(got.at<int>(3, 4), 3);    // each seed keeps its own pixel, the later one too
+  EXPECT_EQ(got.at<int>(20, 30), 4);  // and so does a seed sharing another's embedding
+}
+
+TEST(InstancesCv, EqualTheTensorOverloadsInEveryMode) {
+  torch::manual_seed(13);
+  const int h = 40, w = 50;
+  const torch::Tensor e = torch::randn({8, h, w});
+  const std::vector<ObjectSeed> seeds = {
+      {{5, 5}, 3, 0.9}, {{40, 8}, 3, 0.8}, {{20, 30}, 4, 0.7}, {{45, 35}, 4, 0.6}};
+  Proposals proposals;
+  std::mt19937 rng(3);
+  for (int i = 0; i < 12; ++i) {
+    cv::Mat m(h, w, CV_8U, cv::Scalar(0));
+    const int x = static_cast<int>(rng() % (w - 10)), y = static_cast<int>(rng() % (h - 10));
+    m(cv::Rect(x, y, 10 + static_cast<int>(rng() % (w - x - 9)),
+               10 + static_cast<int>(rng() % (h - y - 9))))
+        .setTo(1);
+    proposals.push_back({Rle::from_mask(m), 0.95 - 0.05 * i});
+  }
+  const Rle region = Rle::from_mask(cv::Mat(h, w, CV_8U, cv::Scalar(1)));
+  for (PredictionMode mode :
+       {PredictionMode::kEmbedding, PredictionMode::kBestDice, PredictionMode::kBestObjectness}) {
+    SCOPED_TRACE(to_string(mode));
+    PredictOptions o;
+    o.mode = mode;
+    o.background_seed = 4;
+    const auto got = instances_from_embeddings(as_mat(e), seeds, region, &proposals, o);
+    const auto expected = instances_from_embeddings(e, seeds, region, &proposals, o);
+    ASSERT_EQ(got.size(), seeds.size());
+    ASSERT_EQ(expected.size(), seeds.size());
+    for (size_t k = 0; k < got.size(); ++k) {
+      EXPECT_EQ(got[k].mask, expected[k].mask) << k;
+      EXPECT_EQ(got[k].score, expected[k].score) << k;
+      EXPECT_EQ(got[k].category, expected[k].category) << k;
+      EXPECT_EQ(got[k].point, expected[k].point) << k;
+    }
+  }
+}
+
+TEST(NearestSeedCv, BadShapesAreOneLineErrors) {
+  const int sizes[] = {2, 4, 6};
+  const cv::Mat e(3, sizes, CV_32F, cv::Scalar(0));
+  const auto one_line = [](const std::string& message, const std::string& part) {
+    EXPECT_NE(message.find(part), std::string::npos) << message;
+    EXPECT_EQ(test::count_lines(message + "\n"), 1) << message;
+  };
+  one_line(test::error_of([&] { nearest_seed(cv::Mat(4, 6, CV_32F), cv::Mat(1, 2, CV_32F)); }),
+           "D x H x W CV_32F");
+  one_line(test::error_of([&] { nearest_seed(e, cv::Mat(1, 3, CV_32F)); }), "K x 2");
+  one_line(test::error_of([&] { nearest_seed(e, cv::Mat(0, 2, CV_32F)); }), "K >= 1");
+  one_line(test::error_of([&] { nearest_seed(e, cv::Mat(1, 2, CV_64F)); }), "CV_32F");
+  one_line(test::error_of([&] { join_most_similar_seed(e, {{6, 0}}); }), "outside the 4x6");
+  one_line(test::error_of([&] { join_most_similar_seed(e, {}); }), "no seeds");
+  one_line(test::error_of([&] {
+             join_most_similar_seed(cv::Mat(4, 6, CV_32F), {{0, 0}});
+           }),
+           "D x H x W");
+}
+
+}  // namespace
+}  // namespace wisenet
