@@ -18,33 +18,39 @@ uint32_t ordered_bits(float f) {
 }  // namespace
 
 std::vector<int32_t> dense_ranks(const float* values, int n, int* rank_count) {
-  std::vector<uint32_t> key(n), key_tmp(n);
-  std::vector<int32_t> order(n), order_tmp(n);
+  // Each item is (ordered key << 32 | index); an LSD radix sort on the key's three 11-bit
+  // digits (a pass where every key has the same digit is skipped) is stable, so equal keys
+  // keep index order. The three histograms come from one read of the keys; 2048 counters a
+  // digit stay in the L1 cache.
+  constexpr int kBits = 11, kDigits = 3, kBuckets = 1 << kBits;
+  std::vector<uint64_t> items(n), tmp(n);
+  std::vector<int> count(kDigits * kBuckets, 0);
   for (int i = 0; i < n; ++i) {
-    key[i] = ordered_bits(values[i]);
-    order[i] = i;
+    const uint32_t key = ordered_bits(values[i]);
+    items[i] = (static_cast<uint64_t>(key) << 32) | static_cast<uint32_t>(i);
+    for (int d = 0; d < kDigits; ++d) ++count[d * kBuckets + ((key >> (d * kBits)) & (kBuckets - 1))];
   }
-  // LSD radix sort, 16 bits a pass (a pass where every key has the same digit is skipped);
-  // stable, so equal keys keep index order.
-  std::vector<int> count(65537);
-  for (int shift = 0; shift < 32; shift += 16) {
-    std::fill(count.begin(), count.end(), 0);
-    for (int i = 0; i < n; ++i) ++count[((key[i] >> shift) & 0xFFFF) + 1];
-    if (n > 0 && count[((key[0] >> shift) & 0xFFFF) + 1] == n) continue;
-    for (int b = 0; b < 65536; ++b) count[b + 1] += count[b];
-    for (int i = 0; i < n; ++i) {
-      const int slot = count[(key[i] >> shift) & 0xFFFF]++;
-      key_tmp[slot] = key[i];
-      order_tmp[slot] = order[i];
+  for (int d = 0; d < kDigits; ++d) {
+    int* c = count.data() + d * kBuckets;
+    const int shift = 32 + d * kBits;
+    if (n == 0 || c[(items[0] >> shift) & (kBuckets - 1)] == n) continue;
+    int sum = 0;
+    for (int b = 0; b < kBuckets; ++b) {
+      const int k = c[b];
+      c[b] = sum;
+      sum += k;
     }
-    key.swap(key_tmp);
-    order.swap(order_tmp);
+    for (int i = 0; i < n; ++i) tmp[c[(items[i] >> shift) & (kBuckets - 1)]++] = items[i];
+    items.swap(tmp);
   }
   std::vector<int32_t> rank(n);
   int32_t r = -1;
+  uint32_t previous = 0;
   for (int i = 0; i < n; ++i) {
-    if (i == 0 || key[i] != key[i - 1]) ++r;
-    rank[order[i]] = r;
+    const uint32_t key = static_cast<uint32_t>(items[i] >> 32);
+    if (i == 0 || key != previous) ++r;
+    previous = key;
+    rank[static_cast<uint32_t>(items[i])] = r;
   }
   *rank_count = r + 1;
   return rank;

@@ -80,15 +80,13 @@ std::vector<double> forward_terms(const T* o, const LcfcnPlan& plan, bool backgr
     log_softmax_at(o, channels, stride, p, log_s.data());
     terms[kPoint] -= std::max(log_s[c], kLogFloor);
   }
-  const std::vector<double>* maps[3] = {&plan.split_local, &plan.split_global,
-                                        &plan.false_positive};
+  const PixelWeights* maps[3] = {&plan.split_local, &plan.split_global, &plan.false_positive};
   for (int t = 0; t < 3; ++t) {
-    const std::vector<double>& w = *maps[t];
+    const PixelWeights& w = *maps[t];
     double sum = 0;
-    for (int64_t p = 0; p < static_cast<int64_t>(w.size()); ++p) {
-      if (w[p] == 0) continue;
-      log_softmax_at(o, channels, stride, p, log_s.data());
-      sum -= w[p] * std::max(log_s[0], kLogFloor);
+    for (size_t k = 0; k < w.size(); ++k) {
+      log_softmax_at(o, channels, stride, w.pixels[k], log_s.data());
+      sum -= w.weights[k] * std::max(log_s[0], kLogFloor);
     }
     terms[kSplitLocal + t] = sum;
   }
@@ -139,18 +137,12 @@ void backward_terms(const T* o, const Saved& saved, const double* g, T* grad) {
     }
   }
   for (int64_t index : plan.point_index) add_neg_log(index / stride, index % stride, g[kPoint]);
-  // The three weight maps on -log S_0, combined per pixel.
-  const std::vector<double>* maps[3] = {&plan.split_local, &plan.split_global,
-                                        &plan.false_positive};
-  std::vector<double> w0;
+  // The weights on -log S_0 of the split and false-positive terms.
+  const PixelWeights* maps[3] = {&plan.split_local, &plan.split_global, &plan.false_positive};
   for (int t = 0; t < 3; ++t) {
-    const std::vector<double>& w = *maps[t];
-    if (w.empty() || g[kSplitLocal + t] == 0) continue;
-    if (w0.empty()) w0.assign(stride, 0.0);
-    for (int64_t p = 0; p < stride; ++p) w0[p] += g[kSplitLocal + t] * w[p];
-  }
-  for (int64_t p = 0; p < static_cast<int64_t>(w0.size()); ++p) {
-    if (w0[p] != 0) add_neg_log(0, p, w0[p]);
+    const PixelWeights& w = *maps[t];
+    if (g[kSplitLocal + t] == 0) continue;
+    for (size_t k = 0; k < w.size(); ++k) add_neg_log(0, w.pixels[k], g[kSplitLocal + t] * w.weights[k]);
   }
   if (saved.background && g[kBackground] != 0) {
     // -(logsumexp_p log S_0(p) - log HW): d/dO_k(p) = -(S_0(p) / sum S_0) (δ_k0 - S_k(p)).

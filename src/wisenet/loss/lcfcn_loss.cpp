@@ -23,13 +23,12 @@ at::Tensor index_tensor(const std::vector<int64_t>& indices, const at::Device& d
 
 // sum over pixels of weights * neg_log_s0 (flat, H*W), summed in double, in neg_log_s0's
 // dtype; no weights give 0.
-at::Tensor weighted_sum(const std::vector<double>& weights, const at::Tensor& neg_log_s0) {
+at::Tensor weighted_sum(const PixelWeights& weights, const at::Tensor& neg_log_s0) {
   if (weights.empty()) return at::zeros({}, neg_log_s0.options());
-  // A copy: the backward pass reads the weights after the plan is gone.
-  const at::Tensor w = torch::from_blob(const_cast<double*>(weights.data()),
-                                        {static_cast<int64_t>(weights.size())}, torch::kDouble)
-                           .clone()
-                           .to(neg_log_s0.device());
+  at::Tensor w = torch::zeros({neg_log_s0.numel()}, torch::kDouble);
+  double* dense = w.data_ptr<double>();
+  for (size_t k = 0; k < weights.size(); ++k) dense[weights.pixels[k]] += weights.weights[k];
+  w = w.to(neg_log_s0.device());
   return (neg_log_s0.to(at::kDouble) * w).sum().to(neg_log_s0.scalar_type());
 }
 

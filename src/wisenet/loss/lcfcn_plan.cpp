@@ -10,15 +10,13 @@
 namespace wisenet {
 namespace {
 
-// Adds `weight` * (mean over `pixels`) to `weights` (allocated on first use); no pixels add
-// nothing.
+// Adds `weight` * (mean over `pixels`) to `weights`; no pixels add nothing.
 template <typename Index>
-void add_mean(std::vector<double>& weights, int64_t size, const std::vector<Index>& pixels,
-              double weight) {
+void add_mean(PixelWeights& weights, const std::vector<Index>& pixels, double weight) {
   if (pixels.empty()) return;
-  if (weights.empty()) weights.assign(size, 0.0);
   const double share = weight / static_cast<double>(pixels.size());
-  for (Index p : pixels) weights[p] += share;
+  weights.pixels.insert(weights.pixels.end(), pixels.begin(), pixels.end());
+  weights.weights.insert(weights.weights.end(), pixels.size(), share);
 }
 
 std::vector<cv::Point> pixels_of(const std::vector<Point>& points, const std::vector<int>& which) {
@@ -48,7 +46,7 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
   plan.channels = static_cast<int64_t>(maps.size());
   plan.height = maps[0].rows;
   plan.width = maps[0].cols;
-  const int64_t h = plan.height, w = plan.width, pixels = h * w;
+  const int64_t h = plan.height, w = plan.width;
   plan.class_points.assign(plan.channels, 0);
   for (const Point& p : points) {
     ++plan.class_points[p.category];
@@ -102,11 +100,10 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
   });
 
   for (const Split& split : splits) {
-    add_mean(split.within ? plan.split_local : plan.split_global, pixels, split.boundary,
-             split.weight);
+    add_mean(split.within ? plan.split_local : plan.split_global, split.boundary, split.weight);
   }
   for (const Blob& blob : blobs.blobs) {
-    if (blob.point_count() == 0) add_mean(plan.false_positive, pixels, blob.pixels, 1.0);
+    if (blob.point_count() == 0) add_mean(plan.false_positive, blob.pixels, 1.0);
   }
   return plan;
 }

@@ -6,7 +6,8 @@
 //
 // Usage:
 //   LcfcnPlan plan = lcfcn_plan(maps, points, options);   // maps: C+1 CV_32F maps of S
-//   double split = weighted_sum(plan.split_local, neg_log_s0);
+//   for (size_t k = 0; k < plan.split_local.size(); ++k)
+//     split += plan.split_local.weights[k] * -log_s0[plan.split_local.pixels[k]];
 #include <cstdint>
 #include <vector>
 
@@ -17,6 +18,15 @@
 
 namespace wisenet {
 
+// Weights on -log S_0 at some pixels (row-major y * W + x); a pixel may appear more than once
+// and then counts with the sum of its weights.
+struct PixelWeights {
+  std::vector<int64_t> pixels;
+  std::vector<double> weights;
+  size_t size() const { return pixels.size(); }
+  bool empty() const { return pixels.empty(); }
+};
+
 struct LcfcnPlan {
   int64_t channels = 0, height = 0, width = 0;
   // Per channel c: the flat pixel (y * W + x) of the largest S_c (ties: the first, as
@@ -25,11 +35,10 @@ struct LcfcnPlan {
   std::vector<int> class_points;
   // Per point: its flat index into the (C+1) x H x W map, (category * H + y) * W + x.
   std::vector<int64_t> point_index;
-  // Weights per pixel on -log S_0 (H * W each; empty when the term has nothing to weigh): the
-  // local splits (w_local / |B| on each boundary pixel of a blob with n_b >= 2), the global
-  // splits ((n_c - 1) / |B| on each boundary pixel of class c's split) and the false positives
-  // (1 / |blob| on each pixel of a blob without points).
-  std::vector<double> split_local, split_global, false_positive;
+  // The weights on -log S_0 of the local splits (w_local / |B| on each boundary pixel of a blob
+  // with n_b >= 2), the global splits ((n_c - 1) / |B| on each boundary pixel of class c's
+  // split) and the false positives (1 / |blob| on each pixel of a blob without points).
+  PixelWeights split_local, split_global, false_positive;
 };
 
 // The plan of one image. `maps`: C+1 CV_32F maps of S (channel 0 the background). Points:
