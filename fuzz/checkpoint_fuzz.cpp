@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cstddef>
+#include <cstdio>
+#include <cstdlib>
 #include <cstdint>
 #include <cstring>
 #include <fstream>
@@ -26,7 +28,11 @@ uint64_t fnv1a64(const uint8_t* data, size_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string path = "/dev/shm/wisenet_fuzz_checkpoint_" + std::to_string(getpid());
+  static const std::string path = [] {
+    static const std::string p = "/dev/shm/wisenet_fuzz_checkpoint_" + std::to_string(getpid());
+    std::atexit([] { std::remove(p.c_str()); });  // a crash leaves it: the input that crashed
+    return p;
+  }();
   static wisenet::WiseNet model = [] {
     torch::set_num_threads(1);
     wisenet::WiseNetOptions options;

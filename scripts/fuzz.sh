@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (fuzz/, clang++ with -fsanitize=fuzzer,address,undefined) in
-# build-fuzz and runs one of them for SECONDS on one core, at low priority.
+# build-fuzz and runs one of them for SECONDS on one core, at low priority (nice 19 on top of
+# the caller's; FUZZ_NICE=0 keeps the caller's, e.g. `nice -n 10 env FUZZ_NICE=0 ...`).
 #   scripts/fuzz.sh TARGET SECONDS     TARGET: rle_string coco_json coco_results points_csv checkpoint serve_request
 # The corpus grows in build-fuzz/corpus/TARGET (seeded from fuzz/corpus/TARGET); crashers land
 # in build-fuzz/crashes/TARGET. Keep each crasher as a regression test (tests/bad_input).
@@ -21,7 +22,8 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   CXX=clang++ cmake -S "$root/fuzz" -B "$build" >/dev/null
 fi
 # Several fuzzers may start at once: one build at a time in the shared folder.
-flock "$build/.build.lock" nice -n 19 cmake --build "$build" --target "fuzz_$target" \
+nice=${FUZZ_NICE:-19}
+flock "$build/.build.lock" nice -n "$nice" cmake --build "$build" --target "fuzz_$target" \
   -j "${FUZZ_JOBS:-1}" >/dev/null
 corpus=$build/corpus/$target
 crashes=$build/crashes/$target
@@ -32,5 +34,5 @@ if [ -f "$root/fuzz/$target.dict" ]; then dict=(-dict="$root/fuzz/$target.dict")
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
-exec nice -n 19 "$build/fuzz_$target" "$corpus" "${dict[@]}" -max_total_time="$seconds" \
+exec nice -n "$nice" "$build/fuzz_$target" "$corpus" "${dict[@]}" -max_total_time="$seconds" \
   -artifact_prefix="$crashes/" -print_final_stats=1 -timeout=10 -rss_limit_mb=4096

@@ -117,6 +117,7 @@ struct Row {
   std::string problem;       // ... and contain this
   std::string output;        // must not exist afterwards (file or folder holding files)
   bool succeeds = false;     // a valid input the tool converts
+  std::string note;          // a succeeding row's stderr must contain this
   std::string shell_prefix;  // e.g. a ulimit; run through bash when given
 };
 
@@ -250,8 +251,63 @@ const std::vector<Case>& cases() {
       {"AlphaImageIsConverted", [](const fs::path& d) { return valid_image_row(d, CV_8UC4); }},
       {"ImageSizeDiffersFromJson",
        [](const fs::path& d) {
-         Row row = train_row(d, coco(kImage, kPoints), "", (d / "a.png").string(), "48x48");
+         Row row = train_row(d, coco(kImage, kPoints), "", (d / "a.png").string(),
+                             "image is 48x48 but " + (d / "data.json").string() +
+                                 " gives 64x64 (--resize-annotations");
          write_png(d / "a.png", 48);  // the JSON says 64x64
+         return row;
+       }},
+      {"ImageSizeDiffersFromJsonWhenCounting",
+       [](const fs::path& d) {
+         write_png(d / "a.png", 48);
+         write_text(d / "data.json", coco(kImage, kPoints));
+         write_text(d / "model.ckpt", valid_checkpoint_bytes(d));
+         return Row{"count --model " + q(d / "model.ckpt") + " --images " + q(d / "data.json") +
+                        " --csv " + q(d / "counts.csv") + " --threads 1 --quiet",
+                    (d / "a.png").string(), "image is 48x48 but", (d / "counts.csv").string()};
+       }},
+      {"ImageSizeDiffersResizeAnnotationsTrains",
+       [](const fs::path& d) {
+         Row row = train_row(d, coco(kImage, kPoints), "--resize-annotations", "", "");
+         write_png(d / "a.png", 48);
+         row.succeeds = true;
+         row.note = "annotations of 1 of 1 images rescaled";
+         return row;
+       }},
+      {"ImageSizeDiffersResizeAnnotationsEvaluates",
+       [](const fs::path& d) {
+         write_png(d / "a.png", 32);  // the ground truth was drawn on a 64x64 version
+         write_text(d / "gt.json", coco(kImage, R"([{"id": 1, "image_id": 1, "category_id": 1,
+                  "segmentation": [[12, 12, 28, 12, 28, 28, 12, 28]]}])"));
+         write_text(d / "results.json", R"([{"image_id": 1, "category_id": 1, "score": 0.9,
+                  "segmentation": {"size": [32, 32], "counts": [198, 8, 24, 8, 24, 8, 24, 8,
+                  24, 8, 24, 8, 24, 8, 24, 8, 594]}}])");
+         Row row{"eval --gt " + q(d / "gt.json") + " --pred " + q(d / "results.json") +
+                     " --resize-annotations --json " + q(d / "eval.json"),
+                 "", "", ""};
+         row.succeeds = true;
+         row.note = "rescaled";
+         return row;
+       }},
+      {"ImageTooSmallToTrain",
+       [](const fs::path& d) {
+         Row row = train_row(
+             d, coco(R"([{"id": 1, "file_name": "a.png", "width": 32, "height": 32}])",
+                     R"([{"id": 1, "image_id": 1, "category_id": 1, "point": [20, 20]}])"),
+             "", (d / "a.png").string(),
+             "image is 32x32, too small to train on: its longer side must be at least 33 pixels");
+         write_png(d / "a.png", 32);
+         return row;
+       }},
+      {"ImageTooSmallAfterScaleJitter",
+       [](const fs::path& d) {
+         Row row = train_row(
+             d, coco(R"([{"id": 1, "file_name": "a.png", "width": 40, "height": 40}])",
+                     R"([{"id": 1, "image_id": 1, "category_id": 1, "point": [20, 20]}])"),
+             "--scale-jitter 0.3", (d / "a.png").string(),
+             "too small to train on with --scale-jitter 0.3 (down to 28x28): its longer side "
+             "must be at least 47 pixels");
+         write_png(d / "a.png", 40);
          return row;
        }},
       {"MalformedJson",
@@ -421,6 +477,8 @@ void check_row(const Row& row, const fs::path& dir) {
   if (std::getenv("WISENET_SHOW_ERRORS")) std::cout << "  stderr: " << result.err << std::flush;
   if (row.succeeds) {
     EXPECT_EQ(result.exit_code, 0);
+    EXPECT_NE(result.err.find(row.note), std::string::npos) << "stderr says " << row.note;
+    EXPECT_EQ(temporaries(dir), std::vector<std::string>{});
     return;
   }
   // A crash is a signal (>= 128); sanitizers print multi-line reports.

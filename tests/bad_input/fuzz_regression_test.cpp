@@ -2,6 +2,9 @@
 // each must now be a clean wisenet::Error. The same bytes are in fuzz/corpus/<target>/crash-*.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <string>
 
 #include "test_env.h"
@@ -9,7 +12,10 @@
 #include "wisenet/core/rle.h"
 #include "wisenet/data/coco_json.h"
 #include "wisenet/data/coco_results.h"
+#include "wisenet/data/image_io.h"
+#include "wisenet/serve/annotation_server.h"
 #include "wisenet/serve/instance_json.h"
+#include "wisenet/serve/safe_name.h"
 
 namespace wisenet {
 namespace {
@@ -79,6 +85,116 @@ TEST(FuzzRegression, ServerMaskWithAHugeSizeIsARequestError) {
   const auto fractional = nlohmann::json::parse(R"({"size": [2, 2], "counts": [1.5, 2.5]})");
   EXPECT_NE(error_of([&] { serve::mask_from_json(fractional, "mask"); }).find("integers"),
             std::string::npos);
+}
+
+// The annotation server's handlers in-process, as fuzz/serve_request_fuzz.cpp drives them: a
+// tiny random two-class model, images a.png (24x20) and b.png (16x16).
+class ServeHandlers : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::temp_dir("serve_handlers");
+    std::filesystem::create_directories(dir_ / "images");
+    for (const auto& [name, size] : {std::pair<std::string, cv::Size>{"a.png", {24, 20}},
+                                     std::pair<std::string, cv::Size>{"b.png", {16, 16}}}) {
+      cv::Mat image(size, CV_8UC3, cv::Scalar(20, 30, 40));
+      cv::circle(image, {size.width / 3, size.height / 2}, 4, cv::Scalar(230, 200, 60), -1);
+      save_png((dir_ / "images" / name).string(), image);
+    }
+    torch::manual_seed(1);
+    WiseNetOptions options;
+    options.num_classes = 2;
+    options.embedding_dim = 4;
+    TrainedModel model;
+    model.model = WiseNet(options, /*load_backbone_weights=*/false);
+    model.classes.category_ids = {1, 2};
+    model.classes.names = {"cell", "debris"};
+    serve::ServeOptions serve_options;
+    serve_options.images_dir = (dir_ / "images").string();
+    serve_options.annotations_path = (dir_ / "annotations.json").string();
+    serve_options.web_dir = (dir_ / "web").string();
+    server_ = std::make_unique<serve::AnnotationServer>(model, serve_options);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  serve::LocalResponse request(const std::string& method, const std::string& target,
+                               const std::string& body = "") {
+    return server_->handle_local(method, target, body);
+  }
+  // The saved annotations open again (the app can restart on them).
+  void expect_annotations_read_back() {
+    const auto path = dir_ / "annotations.json";
+    if (!std::filesystem::exists(path)) return;
+    EXPECT_EQ(error_of([&] { read_coco(path.string()); }), "(no error)");
+  }
+  std::filesystem::path dir_;
+  std::unique_ptr<serve::AnnotationServer> server_;
+};
+
+// An image name with a byte that is not UTF-8 ("?image=b%FFr.png"): the 400 reply quoting the
+// name threw nlohmann's type_error while being written (a 500 from the real server, an abort
+// in-process). Now a 400 with the byte replaced; such names are not plain file names.
+TEST_F(ServeHandlers, ANameThatIsNotUtf8IsA400) {
+  const serve::LocalResponse r = request("GET", "/api/annotations?image=b%FFr.png");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("not a plain file name"), std::string::npos) << r.body;
+  EXPECT_FALSE(serve::is_plain_file_name("b\xffr.png"));
+  EXPECT_FALSE(serve::is_plain_file_name("\xc0\xae.png"));      // overlong '.'
+  EXPECT_FALSE(serve::is_plain_file_name("\xed\xa0\x80.png"));  // a surrogate
+  EXPECT_TRUE(serve::is_plain_file_name("caf\xc3\xa9.png"));    // é
+  EXPECT_TRUE(serve::is_plain_file_name("\xf0\x9f\x90\x88.png"));
+  expect_annotations_read_back();
+}
+
+// A point outside the image, sent with its mask, was saved: the annotations file then failed
+// to open again ("point (300, 4) lies outside image 1"), so the app could not restart on the
+// user's work. Found by reading the handlers, confirmed with the fuzz target's read-back check.
+TEST_F(ServeHandlers, APointOutsideItsImageIsA400AndNothingIsSaved) {
+  const std::string mask = R"("mask": {"size": [20, 24], "counts": [45, 3, 17, 3, 412]})";
+  const serve::LocalResponse r =
+      request("POST", "/api/instances",
+              R"({"image": "a.png", "category": 1, "point": [300, 4], )" + mask + "}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("point (300, 4) lies outside image 'a.png' (24x20)"), std::string::npos)
+      << r.body;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "annotations.json"));
+  EXPECT_EQ(request("POST", "/api/instances",
+                    R"({"image": "a.png", "category": 1, "point": [23, 19], )" + mask + "}")
+                .status,
+            201);
+  expect_annotations_read_back();
+}
+
+// Numbers the handlers converted with get<int>(): 3e40 is undefined behaviour (UBSan), and
+// 4294967297 became category 1. An id of INT64_MAX overflowed the store's next id, and a path
+// id too long for int64 made std::stoll throw (HTTP 500).
+TEST_F(ServeHandlers, NumbersOutOfRangeAreA400) {
+  const std::string mask = R"("mask": {"size": [20, 24], "counts": [45, 3, 17, 3, 412]})";
+  for (const std::string fields :
+       {R"("category": 1, "point": [3e40, 4])", R"("category": 4294967297, "point": [3, 4])",
+        R"("category": 1, "point": [3, 4], "id": 9223372036854775807)",
+        R"("category": 1, "point": [3, 4], "id": 2.5)"}) {
+    const serve::LocalResponse r =
+        request("POST", "/api/instances", R"({"image": "a.png", )" + fields + ", " + mask + "}");
+    EXPECT_EQ(r.status, 400) << fields << ": " << r.body;
+  }
+  EXPECT_EQ(request("PUT", "/api/instances/99999999999999999999999", R"({"category": 1})").status,
+            409);
+  EXPECT_EQ(request("DELETE", "/api/instances/9223372036854775808").status, 409);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "annotations.json"));
+}
+
+TEST_F(ServeHandlers, TheUsualRequestsAnswer) {
+  EXPECT_EQ(request("GET", "/api/info").status, 200);
+  EXPECT_EQ(request("GET", "/api/annotations?image=a.png").status, 200);
+  EXPECT_EQ(request("GET", "/api/image?name=b.png").content_type, "image/png");
+  EXPECT_EQ(request("GET", "/api/nothing").status, 404);
+  EXPECT_EQ(request("POST", "/api/masks", "not json").status, 400);
+  const serve::LocalResponse added =
+      request("POST", "/api/instances", R"({"image": "b.png", "category": 2, "point": [5, 8]})");
+  EXPECT_EQ(added.status, 201) << added.body;
+  expect_annotations_read_back();
 }
 
 }  // namespace

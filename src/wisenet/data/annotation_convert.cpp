@@ -8,6 +8,7 @@
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
 #include "wisenet/core/progress.h"
+#include "wisenet/data/annotation_rescale.h"
 #include "wisenet/data/csv_line.h"
 #include "wisenet/data/cvat_xml.h"
 #include "wisenet/data/labelme_json.h"
@@ -113,6 +114,9 @@ ConvertReport convert_annotations(const std::string& in, const std::string& out,
   }
   ForeignAnnotations read = read_annotations(options.from, in, options);
   CocoDataset& dataset = read.dataset;
+  if (options.resize_annotations) {
+    match_dataset_image_sizes(dataset, options.image_dir, SizeMismatch::kRescale);
+  }
   if (options.point_rule != PointRule::kNone) {
     for (auto& a : dataset.annotations) {
       if (a.has_mask && !a.instance.point && a.instance.mask.area() > 0) {

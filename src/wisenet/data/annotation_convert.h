@@ -21,6 +21,9 @@ struct ConvertOptions {
   std::string class_attribute;  // VIA: the region attribute holding the class
   std::string image_dir;        // VIA and csv: where the images are (their sizes are needed)
   PointRule point_rule = PointRule::kNone;
+  // Read every image (image_dir, else the usual rule beside IN) and scale the annotations of
+  // an image whose size differs from the annotated size to the image (annotation_rescale.h).
+  bool resize_annotations = false;
 };
 
 struct ConvertReport {

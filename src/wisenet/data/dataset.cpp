@@ -34,7 +34,8 @@ Sample load_sample(const CocoDataset& dataset, size_t index, const std::string& 
     throw Error(path, "image is " + std::to_string(sample.image.cols) + "x" +
                           std::to_string(sample.image.rows) + " but " + dataset.source +
                           " gives " + std::to_string(info.width) + "x" +
-                          std::to_string(info.height));
+                          std::to_string(info.height) +
+                          " (--resize-annotations scales the annotations to the image)");
   }
   for (const auto& a : dataset.annotations) {
     if (a.image_id != info.id) continue;

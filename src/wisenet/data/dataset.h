@@ -14,7 +14,8 @@ std::string resolve_image_path(const CocoDataset& dataset, const ImageInfo& imag
 
 // Loads image `index` of `dataset` as a Sample: RGB pixels, its points (annotations' points)
 // and its ground-truth instances (annotations with masks). An image whose size differs from
-// the size the JSON gives is an error naming both.
+// the size the JSON gives is an error naming both (match_image_sizes in annotation_rescale.h
+// checks, or rescales, every image of a dataset up front).
 Sample load_sample(const CocoDataset& dataset, size_t index, const std::string& image_dir);
 
 }  // namespace wisenet

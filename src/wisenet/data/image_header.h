@@ -4,7 +4,9 @@
 // the common breakages (truncation, a flipped byte, a 0x0 or a decompression-bomb header) into
 // one clear error and keeps the decoders' chatter away from the user.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 namespace wisenet {
 
@@ -12,5 +14,11 @@ namespace wisenet {
 // short, fail their CRC, lack IHDR/IDAT/IEND, or whose IHDR size is 0 or above `max_pixels`;
 // or like a JPEG without its end marker. Other formats pass unchecked.
 void check_image_container(const std::string& path, const std::string& bytes, int64_t max_pixels);
+
+// (width, height) as a PNG's IHDR or a JPEG's start-of-frame gives it, without decoding; what
+// the decoder returns for these formats (OpenCV's IMREAD_UNCHANGED ignores EXIF orientation).
+// nullopt for other formats and for a JPEG whose frame header cannot be found. Call after
+// check_image_container (a PNG is assumed to hold a whole IHDR).
+std::optional<std::pair<int, int>> image_size_from_header(const std::string& bytes);
 
 }  // namespace wisenet

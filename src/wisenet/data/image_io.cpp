@@ -56,6 +56,23 @@ cv::Mat load_image(const std::string& path, int64_t max_pixels) {
   return rgb;
 }
 
+cv::Size read_image_size(const std::string& path, int64_t max_pixels) {
+  const std::string bytes = read_file(path);
+  if (bytes.empty()) throw Error(path, "empty file, not an image");
+  check_image_container(path, bytes, max_pixels);
+  const auto size = image_size_from_header(bytes);
+  if (!size) {
+    const cv::Mat image = load_image(path, max_pixels);
+    return image.size();
+  }
+  const auto [width, height] = *size;
+  if (static_cast<int64_t>(width) * height > max_pixels) {
+    throw Error(path, "image too large: " + std::to_string(width) + "x" + std::to_string(height) +
+                          " (from its header)");
+  }
+  return cv::Size(width, height);
+}
+
 void save_png(const std::string& path, const cv::Mat& image) {
   cv::Mat out;
   if (image.channels() == 3) {

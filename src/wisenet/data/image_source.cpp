@@ -12,7 +12,7 @@ namespace wisenet {
 namespace fs = std::filesystem;
 
 ImageSource open_images(const std::string& input, const std::string& image_dir,
-                        const CocoReadOptions& options) {
+                        const CocoReadOptions& options, SizeMismatch size_mismatch) {
   ImageSource source;
   std::error_code ec;
   if (!fs::exists(input, ec)) throw Error(input, "no such file or folder");
@@ -31,9 +31,9 @@ ImageSource open_images(const std::string& input, const std::string& image_dir,
     std::sort(files.begin(), files.end());
     source.dataset.source = (fs::path(input) / "images.json").string();
     for (size_t i = 0; i < files.size(); ++i) {
-      const cv::Mat image = load_image(files[i].string());
+      const cv::Size size = read_image_size(files[i].string());
       source.dataset.images.push_back(
-          {static_cast<int64_t>(i) + 1, files[i].filename().string(), image.cols, image.rows});
+          {static_cast<int64_t>(i) + 1, files[i].filename().string(), size.width, size.height});
       source.paths.push_back(files[i].string());
     }
     return source;
@@ -43,6 +43,7 @@ ImageSource open_images(const std::string& input, const std::string& image_dir,
   for (const auto& image : source.dataset.images) {
     source.paths.push_back(resolve_image_path(source.dataset, image, image_dir));
   }
+  match_image_sizes(source.dataset, source.paths, size_mismatch);
   source.has_ground_truth = !source.dataset.annotations.empty();
   return source;
 }

@@ -5,6 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "wisenet/core/error.h"
+#include "wisenet/data/annotation_rescale.h"
 
 namespace wisenet {
 
@@ -29,19 +30,21 @@ Sample flip_horizontal(const Sample& sample) {
   return out;
 }
 
+cv::Size rescaled_size(cv::Size size, double factor) {
+  return cv::Size(std::max(1, static_cast<int>(std::lround(size.width * factor))),
+                  std::max(1, static_cast<int>(std::lround(size.height * factor))));
+}
+
 Sample rescale(const Sample& sample, double factor) {
   if (!(factor > 0)) throw Error("rescale: factor must be > 0");
-  const int w = std::max(1, static_cast<int>(std::lround(sample.image.cols * factor)));
-  const int h = std::max(1, static_cast<int>(std::lround(sample.image.rows * factor)));
-  const double fx = static_cast<double>(w) / sample.image.cols;
-  const double fy = static_cast<double>(h) / sample.image.rows;
+  const cv::Size scaled = rescaled_size(sample.image.size(), factor);
+  const int w = scaled.width;
+  const int h = scaled.height;
   Sample out = sample;
   out.image = cv::Mat();  // never write into the source's shared pixels
   cv::resize(sample.image, out.image, cv::Size(w, h), 0, 0, cv::INTER_LINEAR);
-  const auto map_point = [&](Point p) {
-    p.x = std::clamp(static_cast<int>(std::floor((p.x + 0.5) * fx)), 0, w - 1);
-    p.y = std::clamp(static_cast<int>(std::floor((p.y + 0.5) * fy)), 0, h - 1);
-    return p;
+  const auto map_point = [&](const Point& p) {
+    return rescale_point(p, sample.image.size(), cv::Size(w, h));
   };
   for (auto& p : out.points) p = map_point(p);
   std::vector<Instance> kept;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -64,7 +65,9 @@ std::vector<Category> categories_of(const ClassMap& classes) {
 
 void reply_json(httplib::Response& res, const json& body, int status = 200) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  // Replace, not throw on, invalid UTF-8: an error message may quote a request's bytes (found
+  // by fuzzing: "?image=b%FFr.png" made the 400 reply itself throw).
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
 void reply_error(httplib::Response& res, int status, const std::string& message) {
@@ -86,11 +89,35 @@ std::string required_string(const json& body, const char* key) {
   return body[key].get<std::string>();
 }
 
+// `value` as an integer in [lo, hi]; a request error naming `what` otherwise. get<int>() of
+// 3e40 is undefined behaviour and of 4294967297 silently 1.
+int64_t checked_integer(const json& value, const std::string& what, int64_t lo, int64_t hi) {
+  const bool fits =
+      value.is_number_unsigned() ? value.get<uint64_t>() <= static_cast<uint64_t>(hi)
+      : value.is_number_integer()
+          ? value.get<int64_t>() >= lo && value.get<int64_t>() <= hi
+          : false;
+  if (!fits) {
+    throw Error("request", what + " must be an integer in [" + std::to_string(lo) + ", " +
+                               std::to_string(hi) + "]");
+  }
+  return value.get<int64_t>();
+}
+
 int required_int(const json& body, const char* key) {
-  if (!body.contains(key) || !body[key].is_number_integer()) {
+  if (!body.contains(key)) {
     throw Error("request", std::string("field '") + key + "' (an integer) is required");
   }
-  return body[key].get<int>();
+  return static_cast<int>(checked_integer(body[key], std::string("field '") + key + "'",
+                                          std::numeric_limits<int>::min(),
+                                          std::numeric_limits<int>::max()));
+}
+
+// Element `index` of the array `point` ([x, y]) as an int.
+int point_coordinate(const json& point, size_t index) {
+  return static_cast<int>(checked_integer(point[index], index == 0 ? "point x" : "point y",
+                                          std::numeric_limits<int>::min(),
+                                          std::numeric_limits<int>::max()));
 }
 
 }  // namespace
@@ -109,6 +136,52 @@ std::string default_web_dir() {
   return "web";
 }
 
+namespace {
+
+// One route as registered with the HTTP server, kept for handle_local. Patterns are a literal
+// path or a literal prefix followed by "(\\d+)" (an instance id), nothing else, so handle_local
+// matches them without std::regex (whose inlined code trips GCC 12's maybe-uninitialized
+// warning under AddressSanitizer).
+struct Route {
+  std::string method;
+  std::string pattern;
+  httplib::Server::Handler handler;
+};
+
+const std::string kIdGroup = "(\\d+)";
+
+bool route_matches(const std::string& pattern, const std::string& path) {
+  if (pattern.size() < kIdGroup.size() ||
+      pattern.compare(pattern.size() - kIdGroup.size(), kIdGroup.size(), kIdGroup) != 0) {
+    return path == pattern;
+  }
+  const size_t prefix = pattern.size() - kIdGroup.size();
+  return path.size() > prefix && path.compare(0, prefix, pattern, 0, prefix) == 0 &&
+         path.find_first_not_of("0123456789", prefix) == std::string::npos;
+}
+
+// The instance id at the end of the path "/api/instances/ID" (digits, as the route matched).
+// An id too large for int64 names no instance.
+int64_t instance_id(const httplib::Request& req) {
+  const std::string digits = req.path.substr(req.path.rfind('/') + 1);
+  if (digits.empty() || digits.size() > 18) {
+    throw StaleEdit("request", "instance " + digits.substr(0, 40) + " does not exist");
+  }
+  return std::stoll(digits);
+}
+
+// Fills in the body of an error reply that has none (404 of an unknown path, 413, ...).
+void fill_error_body(const httplib::Request&, httplib::Response& res) {
+  if (res.body.empty()) {
+    const std::string what = res.status == 413   ? "request body over the size limit"
+                             : res.status == 404 ? "no such resource"
+                                                 : "request refused";
+    reply_error(res, res.status, what);
+  }
+}
+
+}  // namespace
+
 struct AnnotationServer::State {
   TrainedModel model;
   ServeOptions options;
@@ -117,6 +190,7 @@ struct AnnotationServer::State {
   std::mutex model_mutex;  // one forward pass at a time: the module is not re-entrant
   std::mutex images_mutex;
   std::map<std::string, cv::Mat> images;  // decoded RGB, by file name
+  std::vector<Route> routes;               // every route, for handle_local
 
   State(TrainedModel m, ServeOptions o)
       : model(std::move(m)),
@@ -147,6 +221,16 @@ struct AnnotationServer::State {
     }
     std::lock_guard<std::mutex> lock(model_mutex);
     return masks_for_points(*model.model, image, points);
+  }
+
+  // Registers `handler` for `method` and `pattern` with the server and in `routes`.
+  void route(const std::string& method, const std::string& pattern,
+             httplib::Server::Handler handler) {
+    if (method == "GET") server.Get(pattern, handler);
+    if (method == "POST") server.Post(pattern, handler);
+    if (method == "PUT") server.Put(pattern, handler);
+    if (method == "DELETE") server.Delete(pattern, handler);
+    routes.push_back({method, pattern, std::move(handler)});
   }
 
   void add_routes();
@@ -181,22 +265,22 @@ void AnnotationServer::State::add_static_routes() {
       {"/index.html", {"index.html", "text/html; charset=utf-8"}},
       {"/app.js", {"app.js", "text/javascript; charset=utf-8"}},
       {"/style.css", {"style.css", "text/css; charset=utf-8"}}};
-  for (const auto& [route, file] : files) {
+  for (const auto& [route_path, file] : files) {
     const std::string path = (fs::path(options.web_dir) / file.first).string();
     const std::string type = file.second;
-    server.Get(route, guarded([path, type](const httplib::Request&, httplib::Response& res) {
-                 res.set_content(read_file(path), type.c_str());
-                 res.set_header("Cache-Control", "no-cache");
-               }));
+    route("GET", route_path, guarded([path, type](const httplib::Request&, httplib::Response& res) {
+            res.set_content(read_file(path), type.c_str());
+            res.set_header("Cache-Control", "no-cache");
+          }));
   }
 }
 
 void AnnotationServer::State::add_export_routes() {
-  server.Get("/api/export/coco", guarded([this](const httplib::Request&, httplib::Response& res) {
+  route("GET", "/api/export/coco", guarded([this](const httplib::Request&, httplib::Response& res) {
                res.set_header("Content-Disposition", "attachment; filename=\"annotations.json\"");
                res.set_content(store.coco_json(), "application/json");
              }));
-  server.Get("/api/export/points.csv",
+  route("GET", "/api/export/points.csv",
              guarded([this](const httplib::Request&, httplib::Response& res) {
                res.set_header("Content-Disposition", "attachment; filename=\"points.csv\"");
                res.set_content(store.points_csv(), "text/csv");
@@ -206,7 +290,7 @@ void AnnotationServer::State::add_export_routes() {
 void AnnotationServer::State::add_routes() {
   add_static_routes();
   add_export_routes();
-  server.Get("/api/info", guarded([this](const httplib::Request&, httplib::Response& res) {
+  route("GET", "/api/info", guarded([this](const httplib::Request&, httplib::Response& res) {
                json images = json::array();
                for (const auto& im : store.images()) {
                  images.push_back({{"file_name", im.file_name},
@@ -220,14 +304,14 @@ void AnnotationServer::State::add_routes() {
                }
                reply_json(res, {{"images", images}, {"categories", categories}});
              }));
-  server.Get("/api/image", guarded([this](const httplib::Request& req, httplib::Response& res) {
+  route("GET", "/api/image", guarded([this](const httplib::Request& req, httplib::Response& res) {
                cv::Mat bgr;
                cv::cvtColor(rgb(req.get_param_value("name")), bgr, cv::COLOR_RGB2BGR);
                std::vector<uchar> png;
                cv::imencode(".png", bgr, png);
                res.set_content(std::string(png.begin(), png.end()), "image/png");
              }));
-  server.Get("/api/annotations",
+  route("GET", "/api/annotations",
              guarded([this](const httplib::Request& req, httplib::Response& res) {
                const std::string name = req.get_param_value("image");
                join_checked(options.images_dir, name);
@@ -247,7 +331,7 @@ void AnnotationServer::State::add_routes() {
                for (const auto& in : store.instances(name)) out.push_back(instance_to_json(in));
                reply_json(res, {{"instances", out}});
              }));
-  server.Post("/api/masks", guarded([this](const httplib::Request& req, httplib::Response& res) {
+  route("POST", "/api/masks", guarded([this](const httplib::Request& req, httplib::Response& res) {
                 const json body = parse_body(req);
                 const std::string name = required_string(body, "image");
                 join_checked(options.images_dir, name);
@@ -264,7 +348,7 @@ void AnnotationServer::State::add_routes() {
                 for (const auto& in : click_masks(name, points)) out.push_back(instance_to_json(in));
                 reply_json(res, {{"instances", out}});
               }));
-  server.Post("/api/instances",
+  route("POST", "/api/instances",
               guarded([this](const httplib::Request& req, httplib::Response& res) {
                 const json body = parse_body(req);
                 const std::string name = required_string(body, "image");
@@ -274,22 +358,36 @@ void AnnotationServer::State::add_routes() {
                     body["point"].size() != 2) {
                   throw Error("request", "field 'point' ([x, y]) is required");
                 }
-                const Point point{body["point"][0].get<int>(), body["point"][1].get<int>(),
-                                  category};
+                const ImageInfo image = store.image(name);
+                // Inside the image: a point outside it was saved, and the annotations file
+                // then failed to open again ("lies outside image").
+                const Point point{point_coordinate(body["point"], 0),
+                                  point_coordinate(body["point"], 1), category};
+                if (point.x < 0 || point.y < 0 || point.x >= image.width ||
+                    point.y >= image.height) {
+                  throw Error("request", "point (" + std::to_string(point.x) + ", " +
+                                             std::to_string(point.y) + ") lies outside image '" +
+                                             name + "' (" + std::to_string(image.width) + "x" +
+                                             std::to_string(image.height) + ")");
+                }
                 Instance instance;
                 if (body.contains("mask")) {
                   instance.mask = mask_from_json(body["mask"], "field 'mask'");
                 } else {
                   instance = click_masks(name, {point}).at(0);
                 }
-                instance.id = body.value("id", int64_t{0});
+                if (body.contains("id")) {
+                  // Up to 2^53 - 1: the page's JavaScript numbers hold ids exactly up to there.
+                  instance.id =
+                      checked_integer(body["id"], "field 'id'", 0, (int64_t{1} << 53) - 1);
+                }
                 instance.category = category;
                 instance.point = point;
                 reply_json(res, instance_to_json(store.add(name, instance)), 201);
               }));
-  server.Put(R"(/api/instances/(\d+))",
+  route("PUT", R"(/api/instances/(\d+))",
              guarded([this](const httplib::Request& req, httplib::Response& res) {
-               const int64_t id = std::stoll(req.matches[1]);
+               const int64_t id = instance_id(req);
                const json body = parse_body(req);
                std::optional<int> category;
                std::optional<Rle> mask;
@@ -297,10 +395,11 @@ void AnnotationServer::State::add_routes() {
                if (body.contains("mask")) mask = mask_from_json(body["mask"], "field 'mask'");
                reply_json(res, instance_to_json(store.update(id, category, mask)));
              }));
-  server.Delete(R"(/api/instances/(\d+))",
+  route("DELETE", R"(/api/instances/(\d+))",
                 guarded([this](const httplib::Request& req, httplib::Response& res) {
-                  store.remove(std::stoll(req.matches[1]));
-                  reply_json(res, {{"deleted", std::stoll(req.matches[1])}});
+                  const int64_t id = instance_id(req);
+                  store.remove(id);
+                  reply_json(res, {{"deleted", id}});
                 }));
 }
 
@@ -312,14 +411,7 @@ AnnotationServer::AnnotationServer(TrainedModel model, ServeOptions options)
   // A mask request can wait behind others for the model: give clients time.
   s.server.set_read_timeout(60, 0);
   s.server.set_write_timeout(60, 0);
-  s.server.set_error_handler(httplib::Server::Handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      const std::string what = res.status == 413 ? "request body over the size limit"
-                               : res.status == 404 ? "no such resource"
-                                                   : "request refused";
-      reply_error(res, res.status, what);
-    }
-  }));
+  s.server.set_error_handler(httplib::Server::Handler(fill_error_body));
   s.add_routes();
 }
 
@@ -339,6 +431,39 @@ void AnnotationServer::run() { state_->server.listen_after_bind(); }
 
 void AnnotationServer::stop() {
   if (state_) state_->server.stop();
+}
+
+LocalResponse AnnotationServer::handle_local(const std::string& method, const std::string& target,
+                                             const std::string& body) {
+  State& s = *state_;
+  httplib::Request req;
+  httplib::Response res;
+  req.method = method;
+  req.target = target;
+  req.body = body;
+  const size_t query = target.find('?');
+  req.path = httplib::detail::decode_url(target.substr(0, query), false);
+  if (query != std::string::npos) {
+    httplib::detail::parse_query_text(target.substr(query + 1), req.params);
+  }
+  if (body.size() > s.options.max_body_bytes) {
+    res.status = 413;
+  } else {
+    for (const Route& r : s.routes) {
+      if (r.method == method && route_matches(r.pattern, req.path)) {
+        try {  // as cpp-httplib does around its handlers
+          r.handler(req, res);
+        } catch (const std::exception&) {
+          res.status = 500;
+        }
+        if (res.status == -1) res.status = 200;
+        break;
+      }
+    }
+    if (res.status == -1) res.status = 404;
+  }
+  if (res.status >= 400) fill_error_body(req, res);
+  return {res.status, res.get_header_value("Content-Type"), res.body};
 }
 
 }  // namespace wisenet::serve

@@ -39,6 +39,13 @@ struct ServeOptions {
 // folder's parent (build/bin/wisenet -> web/), else share/wisenet/web there.
 std::string default_web_dir();
 
+// One request answered in-process (AnnotationServer::handle_local).
+struct LocalResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
+};
+
 class AnnotationServer {
  public:
   // Lists the images (wisenet::Error for a missing or empty folder) and opens the store.
@@ -53,6 +60,13 @@ class AnnotationServer {
   void run();
   // Thread-safe; run() returns soon after.
   void stop();
+
+  // Answers one request as the HTTP server would (the same routes, handlers, body size limit
+  // and error replies) without a socket: `target` is the path with an optional query
+  // ("/api/annotations?image=a.png", percent-decoded as the server does). For tests and the
+  // request fuzz target (fuzz/serve_request_fuzz.cpp). Not for use while run() is serving.
+  LocalResponse handle_local(const std::string& method, const std::string& target,
+                             const std::string& body);
 
  private:
   struct State;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <unistd.h>
 
 #include "wisenet/core/atomic_file.h"
@@ -29,7 +30,12 @@ AnnotationStore::AnnotationStore(std::string path, const std::vector<ImageInfo>&
     added.id = next_image++;
     dataset_.images.push_back(added);
   }
-  for (const auto& a : dataset_.annotations) next_id_ = std::max(next_id_, a.instance.id + 1);
+  for (const auto& a : dataset_.annotations) {
+    // An id of INT64_MAX in the file must not overflow (undefined behaviour).
+    if (a.instance.id < std::numeric_limits<int64_t>::max()) {
+      next_id_ = std::max(next_id_, a.instance.id + 1);
+    }
+  }
 }
 
 std::vector<ImageInfo> AnnotationStore::images() const {
@@ -85,7 +91,9 @@ Instance AnnotationStore::add_locked(int64_t image_id, const ImageInfo& image, I
   const bool used = std::any_of(dataset_.annotations.begin(), dataset_.annotations.end(),
                                 [&](const Annotation& a) { return a.instance.id == instance.id; });
   if (instance.id <= 0 || used) instance.id = next_id_;
-  next_id_ = std::max(next_id_, instance.id + 1);
+  if (instance.id < std::numeric_limits<int64_t>::max()) {
+    next_id_ = std::max(next_id_, instance.id + 1);
+  }
   instance.bbox = instance.mask.bbox();
   instance.area = static_cast<double>(instance.mask.area());
   if (instance.point) instance.point->category = instance.category;

@@ -7,7 +7,7 @@
 namespace wisenet::serve {
 
 // Whether `name` is a plain file name: non-empty, at most 255 bytes, no '/', '\\', NUL or
-// other control characters, not "." or "..".
+// other control characters, not "." or "..", well-formed UTF-8 (names travel in JSON).
 bool is_plain_file_name(const std::string& name);
 
 // `dir`/`name` for a plain file name; a wisenet::Error naming the request item otherwise.
