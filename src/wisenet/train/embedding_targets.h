@@ -21,6 +21,12 @@ struct EmbeddingTargets {
 EmbeddingTargets embedding_targets(const Sample& sample, const ProposalCache& cache,
                                    const PointProposalOptions& options);
 
+// Full supervision (no proposals): the true instance masks as the pseudo-masks and the pixels
+// of no mask as the background. Requires one instance per point, in the same order, each
+// carrying that point (as TrainingData gives an image whose annotations all have masks);
+// otherwise throws wisenet::Error naming the image.
+EmbeddingTargets mask_targets(const Sample& sample);
+
 // The targets carried through the same geometric augmentation as the sample: they are put on
 // the sample as instances, augmented with it, and taken back off.
 Sample with_targets(const Sample& sample, const EmbeddingTargets& targets);

@@ -24,8 +24,15 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"images", "folder of the training images (default: the JSON's folder or its images/)"},
       {"val", "validation set: COCO JSON (points or masks)"},
       {"val_images", "folder of the validation images"},
+      {"resize_annotations",
+       "scale the annotations of an image whose size differs from the JSON's to the image "
+       "(default: an error)"},
       {"out", "run folder: checkpoints, log.csv, curves.png"},
       {"init", "start from this checkpoint's weights (e.g. a loc run's best.ckpt)"},
+      {"supervision",
+       "points (WISE-Net) | full (true masks: cross-entropy for L-Net, masks as E-Net "
+       "pseudo-masks, no proposals) | mixed (masks on images whose every object has one, "
+       "points elsewhere)"},
       {"backbone", "small | resnet18 | resnet34 | resnet50"},
       {"backbone_weights", "torchvision ImageNet state dict (.pth) for a ResNet backbone"},
       {"embedding_dim", "E-Net embedding size D"},
@@ -85,8 +92,10 @@ json train_options_to_json(const TrainOptions& o) {
       {"images", o.image_dir},
       {"val", o.val_json},
       {"val_images", o.val_image_dir},
+      {"resize_annotations", o.resize_annotations},
       {"out", o.out_dir},
       {"init", o.init},
+      {"supervision", supervision_name(o.supervision)},
       {"backbone", model["backbone"]},
       {"backbone_weights", model["backbone_weights"]},
       {"embedding_dim", model["embedding_dim"]},
@@ -151,10 +160,18 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
       o.val_json = get<std::string>(value, source, key);
     } else if (key == "val_images") {
       o.val_image_dir = get<std::string>(value, source, key);
+    } else if (key == "resize_annotations") {
+      o.resize_annotations = get<bool>(value, source, key);
     } else if (key == "out") {
       o.out_dir = get<std::string>(value, source, key);
     } else if (key == "init") {
       o.init = get<std::string>(value, source, key);
+    } else if (key == "supervision") {
+      try {
+        o.supervision = supervision_from_name(get<std::string>(value, source, key));
+      } catch (const Error& e) {
+        throw Error(source, e.what());
+      }
     } else if (key == "backbone" || key == "backbone_weights" || key == "embedding_dim" ||
                key == "shared_backbone" || key == "bn_mode") {
       model[key] = value;

@@ -9,6 +9,7 @@
 #include "wisenet/loss/lcfcn_loss.h"
 #include "wisenet/loss/similarity_loss.h"
 #include "wisenet/model/wisenet_model.h"
+#include "wisenet/train/supervision.h"
 
 namespace wisenet {
 
@@ -21,7 +22,12 @@ struct TrainOptions {
   std::string image_dir;    // where train_json's images are ("" = the path rule)
   std::string val_json;     // optional validation set (COCO JSON with points or masks)
   std::string val_image_dir;
+  bool resize_annotations = false;  // images of another size than the JSON's: rescale the
+                                    // annotations (else an error); data/annotation_rescale.h
   std::string out_dir;      // RUN_DIR: checkpoints, log.csv, curves.png
+  // What the images teach: points (WISE-Net), full (true masks) or mixed (masks where an image
+  // has them); see supervision.h.
+  Supervision supervision = Supervision::kPoints;
   std::string init;         // optional checkpoint to start from (e.g. the loc stage's best)
 
   WiseNetOptions model;

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -18,11 +19,13 @@
 #include "wisenet/loss/lcfcn_loss.h"
 #include "wisenet/model/checkpoint.h"
 #include "wisenet/model/image_tensor.h"
+#include "wisenet/model/trainable_size.h"
 #include "wisenet/model/wisenet_model.h"
 #include "wisenet/train/distributed.h"
 #include "wisenet/train/distributed_step.h"
 #include "wisenet/train/embedding_targets.h"
 #include "wisenet/train/stop_signal.h"
+#include "wisenet/train/supervision.h"
 #include "wisenet/train/train_log.h"
 #include "wisenet/train/training_data.h"
 #include "wisenet/train/validation.h"
@@ -37,26 +40,21 @@ namespace {
 const std::vector<std::string> kLocTerms = {"image", "point", "split_local", "split_global",
                                             "false_positive", "background", "total"};
 
-// One optimiser step's loss for the localization stage: the LCFCN loss of every image of the
-// batch, averaged over the batch; gradients are accumulated image by image (images may
-// differ in size).
+// One optimiser step's loss for the localization stage: per image, the LCFCN loss of its
+// points or (use_masks[k], full or mixed supervision) the cross-entropy against its masks,
+// averaged over the batch; gradients are accumulated image by image (images may differ in size).
 // `scale` is 1 / (images in the global batch): with several ranks each holds a part of it.
 std::map<std::string, double> localization_step(WiseNetImpl& model,
                                                 const std::vector<Sample>& batch,
+                                                const std::vector<bool>& use_masks,
                                                 const LcfcnOptions& lcfcn, double scale) {
   std::map<std::string, double> sums;
-  for (const Sample& sample : batch) {
+  for (size_t k = 0; k < batch.size(); ++k) {
+    const Sample& sample = batch[k];
     const torch::Tensor logits = model.localize(image_to_tensor(sample.image));
-    const LcfcnTerms t = lcfcn_loss_from_logits(logits, {sample.points}, lcfcn);
-    (t.total * scale).backward();
-    const std::pair<const char*, const at::Tensor*> named[] = {
-        {"image", &t.image},           {"point", &t.point},
-        {"split_local", &t.split_local}, {"split_global", &t.split_global},
-        {"false_positive", &t.false_positive}, {"background", &t.background},
-        {"total", &t.total}};
-    for (const auto& [name, tensor] : named) {
-      if (tensor->defined()) sums[name] += tensor->item<double>() * scale;
-    }
+    const LocalizationLoss loss = localization_loss(logits, sample, use_masks.at(k), lcfcn);
+    (loss.total * scale).backward();
+    for (const auto& [name, tensor] : loss.terms) sums[name] += tensor.item<double>() * scale;
   }
   return sums;
 }
@@ -89,6 +87,7 @@ struct Run {
   std::unique_ptr<TrainingData> data;
   std::unique_ptr<TrainingData> val;
   std::vector<EmbeddingTargets> targets;  // emb stage: per training image
+  std::vector<bool> masked;  // per training image: learns from its masks (supervision.h)
   WiseNet model{nullptr};
   std::unique_ptr<torch::optim::Adam> optimizer;
   int64_t step = 0;
@@ -121,7 +120,12 @@ void prepare_embedding_targets(Run& run) {
   const std::string dir = o.proposals_dir.empty()
                               ? (std::filesystem::path(o.out_dir) / "proposals").string()
                               : o.proposals_dir;
-  const ProposalCache cache(dir, ProposalOptions{});
+  // Images that learn from their masks need no proposals (and, under full supervision, no
+  // cache at all).
+  std::unique_ptr<ProposalCache> cache;
+  if (std::find(run.masked.begin(), run.masked.end(), false) != run.masked.end()) {
+    cache = std::make_unique<ProposalCache>(dir, ProposalOptions{});
+  }
   PointProposalOptions choose;
   choose.score_threshold = o.proposal_score_threshold;
   choose.allow_several_points = o.allow_several_points;
@@ -131,14 +135,16 @@ void prepare_embedding_targets(Run& run) {
     const auto [begin, end] = shard_range(static_cast<int64_t>(n), run.group->rank(),
                                           run.group->world_size());
     for (int64_t i = begin; i < end; ++i) {
-      embedding_targets(run.data->sample(static_cast<size_t>(i)), cache, choose);
+      if (run.masked[static_cast<size_t>(i)]) continue;
+      embedding_targets(run.data->sample(static_cast<size_t>(i)), *cache, choose);
     }
     run.group->barrier(24 * 3600.0);  // proposals of a large shard take long; a lost rank is
                                       // still noticed at once (its connection closes)
   }
   for (size_t i = 0; i < n; ++i) run.data->sample(i);  // load images on this thread
   run.targets.assign(n, EmbeddingTargets{});
-  ProgressBar bar("proposals", static_cast<int64_t>(n), o.progress && run.is_main());
+  ProgressBar bar(cache ? "proposals" : "mask targets", static_cast<int64_t>(n),
+                  o.progress && run.is_main());
   std::atomic<size_t> next{0}, done{0};
   std::mutex failure_mutex;
   std::string failure;
@@ -148,7 +154,8 @@ void prepare_embedding_targets(Run& run) {
     threads.emplace_back([&] {
       for (size_t i = next++; i < n; i = next++) {
         try {
-          run.targets[i] = embedding_targets(run.data->sample(i), cache, choose);
+          run.targets[i] = run.masked[i] ? mask_targets(run.data->sample(i))
+                                         : embedding_targets(run.data->sample(i), *cache, choose);
         } catch (const std::exception& e) {
           std::lock_guard<std::mutex> lock(failure_mutex);
           if (failure.empty()) failure = run.data->dataset().images[i].file_name + ": " + e.what();
@@ -162,20 +169,27 @@ void prepare_embedding_targets(Run& run) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   for (auto& t : threads) t.join();
+  bar.update(static_cast<int64_t>(n));
   bar.finish();
   if (!failure.empty()) throw Error("proposals: " + failure);
 }
 
 void build(Run& run, bool load_backbone_weights) {
   const TrainOptions& o = run.options;
-  run.data = std::make_unique<TrainingData>(o.train_json, o.points_csv, o.image_dir);
+  run.data = std::make_unique<TrainingData>(o.train_json, o.points_csv, o.image_dir,
+                                            o.resize_annotations);
+  // An image too small for BatchNorm in training is an error now, not inside libtorch later.
+  check_trainable_sizes(run.data->dataset(), o.image_dir, o.model.bn_frozen(),
+                        o.stage == TrainStage::kLocalization ? o.scale_jitter : 0.0);
   if (!o.val_json.empty()) {
-    run.val = std::make_unique<TrainingData>(o.val_json, "", o.val_image_dir);
+    run.val = std::make_unique<TrainingData>(o.val_json, "", o.val_image_dir,
+                                             o.resize_annotations);
     if (run.val->classes().category_ids != run.data->classes().category_ids) {
       throw Error(o.val_json, "its categories differ from the training set's " + o.train_json);
     }
   }
   run.options.model.num_classes = run.data->classes().num_classes();
+  run.masked = mask_supervised_images(run.data->dataset(), o.supervision);
   torch::manual_seed(o.seed);
   run.model = WiseNet(run.options.model, load_backbone_weights);
   if (o.stage == TrainStage::kEmbedding) prepare_embedding_targets(run);
@@ -215,6 +229,9 @@ TrainResult run_loop(Run& run, bool resumed) {
 
   std::vector<std::string> columns =
       o.stage == TrainStage::kLocalization ? kLocTerms : std::vector<std::string>{"total"};
+  if (o.stage == TrainStage::kLocalization && o.supervision != Supervision::kPoints) {
+    columns.insert(columns.end() - 1, "mask_ce");
+  }
   const std::vector<std::string> loss_columns = columns;
   columns.push_back("images_per_s");
   if (run.group) columns.push_back("comm_s");  // seconds in collectives this step
@@ -283,8 +300,10 @@ TrainResult run_loop(Run& run, bool resumed) {
       mine_end = first + e;
     }
     std::vector<Sample> batch;
+    std::vector<bool> batch_masked;
     for (int64_t k = mine_begin; k < mine_end; ++k) {
       const size_t index = order[static_cast<size_t>(k)];
+      batch_masked.push_back(run.masked[index]);
       if (o.stage == TrainStage::kLocalization) {
         batch.push_back(
             augment(run.data->sample(index), o.hflip, o.scale_jitter, o.seed, epoch, index));
@@ -309,7 +328,7 @@ TrainResult run_loop(Run& run, bool resumed) {
     run.optimizer->zero_grad();
     const double scale = 1.0 / static_cast<double>(last - first);
     auto terms = o.stage == TrainStage::kLocalization
-                     ? localization_step(*run.model, batch, o.lcfcn, scale)
+                     ? localization_step(*run.model, batch, batch_masked, o.lcfcn, scale)
                      : embedding_step(*run.model, batch, o.similarity,
                                       o.seed * 1000003ull + static_cast<uint64_t>(run.step) * 64,
                                       scale, static_cast<size_t>(mine_begin - first));
@@ -348,8 +367,10 @@ TrainResult run_loop(Run& run, bool resumed) {
     }
     char text[200];
     if (o.stage == TrainStage::kLocalization) {
-      std::snprintf(text, sizeof text, "ep %lld loss %.3f (pt %.2f split %.2f fp %.2f)%s",
-                    static_cast<long long>(epoch + 1), running["total"], running["point"],
+      std::snprintf(text, sizeof text, "ep %lld loss %.3f (%s %.2f split %.2f fp %.2f)%s",
+                    static_cast<long long>(epoch + 1), running["total"],
+                    o.supervision == Supervision::kPoints ? "pt" : "ce",
+                    o.supervision == Supervision::kPoints ? running["point"] : running["mask_ce"],
                     running["split_local"] + running["split_global"], running["false_positive"],
                     last_val >= 0 ? (" val MAE " + std::to_string(last_val).substr(0, 6)).c_str()
                                   : "");

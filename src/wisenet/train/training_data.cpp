@@ -4,6 +4,7 @@
 #include <random>
 
 #include "wisenet/core/error.h"
+#include "wisenet/data/annotation_rescale.h"
 #include "wisenet/data/dataset.h"
 #include "wisenet/data/points_csv.h"
 #include "wisenet/data/transforms.h"
@@ -11,13 +12,15 @@
 namespace wisenet {
 
 TrainingData::TrainingData(const std::string& json_path, const std::string& points_csv,
-                           const std::string& image_dir)
+                           const std::string& image_dir, bool resize_annotations)
     : image_dir_(image_dir) {
   CocoReadOptions options;
   options.point_rule = PointRule::kCenter;
   dataset_ = read_coco(json_path, options);
   if (!points_csv.empty()) read_points_csv(points_csv, dataset_);
   if (dataset_.images.empty()) throw Error(json_path, "the dataset has no images");
+  match_dataset_image_sizes(dataset_, image_dir,
+                            resize_annotations ? SizeMismatch::kRescale : SizeMismatch::kError);
   classes_ = class_map_of(dataset_);
   cache_.resize(dataset_.images.size());
   loaded_.assign(dataset_.images.size(), false);

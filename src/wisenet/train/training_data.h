@@ -14,9 +14,11 @@ namespace wisenet {
 class TrainingData {
  public:
   // Reads `json_path` (plus a points CSV when given); points missing on masked annotations
-  // are derived with the `center` rule. Images are loaded lazily and kept.
+  // are derived with the `center` rule. Every image's size is read from its file at once
+  // (match_dataset_image_sizes: a size other than the JSON's is an error, or with
+  // `resize_annotations` its annotations are rescaled); pixels are loaded lazily and kept.
   TrainingData(const std::string& json_path, const std::string& points_csv,
-               const std::string& image_dir);
+               const std::string& image_dir, bool resize_annotations = false);
 
   const CocoDataset& dataset() const { return dataset_; }
   const ClassMap& classes() const { return classes_; }
