@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   wisenet::cli::add_export_command(app);
   wisenet::cli::add_convert_command(app);
   wisenet::cli::add_serve_command(app);
+  wisenet::cli::add_experiment_command(app, argc, argv);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,5 +20,7 @@ void add_predict_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+// `argc`/`argv` are quoted in the report as the command that made it.
+void add_experiment_command(CLI::App& app, int argc, char** argv);
 
 }  // namespace wisenet::cli

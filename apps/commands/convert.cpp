@@ -42,11 +42,15 @@ void add_convert_command(CLI::App& app) {
   sub->add_option("--class-attribute", p->options.class_attribute,
                   "VIA: region attribute holding the class (default: one class \"object\")");
   sub->add_option("--image-dir", p->options.image_dir,
-                  "VIA, csv: folder of the images, whose sizes are needed (default: beside IN)");
+                  "VIA, csv, --resize-annotations: folder of the images, whose sizes are needed "
+                  "(default: beside IN)");
   sub->add_option("--points", p->point_rule,
                   "none, or center: give a mask without a click the pixel deepest inside it")
       ->check(CLI::IsMember({"none", "center"}))
       ->capture_default_str();
+  sub->add_flag("--resize-annotations", p->options.resize_annotations,
+                "read the images (--image-dir, else beside IN) and scale the annotations of an "
+                "image whose size differs from the annotated size to the image");
   sub->add_option("IN", p->in, "input file (a folder for labelme)")->required();
   sub->add_option("OUT", p->out, "output file")->required();
   sub->callback([p] { run_convert(*p); });

@@ -15,6 +15,7 @@ struct CountParams {
   std::string csv;
   int threads = 0;
   bool quiet = false;
+  bool resize_annotations = false;
 };
 }  // namespace
 
@@ -26,6 +27,9 @@ void add_count_command(CLI::App& app) {
       ->required();
   sub->add_option("--image-dir", p->image_dir, "folder of the JSON's images");
   sub->add_option("--csv", p->csv, "write image,class,count,true_count,seeds here");
+  sub->add_flag("--resize-annotations", p->resize_annotations,
+                "JSON: scale the annotations of an image whose size differs from the JSON's "
+                "to the image (default: an error)");
   sub->add_flag("--quiet", p->quiet, "no progress bar");
   add_threads_option(sub, &p->threads);
   sub->callback([p] {
@@ -33,7 +37,9 @@ void add_count_command(CLI::App& app) {
     TrainedModel model = load_trained_model(p->model);
     CocoReadOptions read;
     read.point_rule = PointRule::kCenter;
-    const ImageSource source = open_images(p->images, p->image_dir, read);
+    const ImageSource source =
+        open_images(p->images, p->image_dir, read,
+                    p->resize_annotations ? SizeMismatch::kRescale : SizeMismatch::kError);
     const CountReport report = count_objects(model, source, !p->quiet);
     if (!p->csv.empty()) write_counts_csv(report, model.classes, p->csv);
     int64_t total = 0;

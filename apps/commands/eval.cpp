@@ -8,6 +8,7 @@
 #include "commands/command.h"
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/threads.h"
+#include "wisenet/data/annotation_rescale.h"
 #include "wisenet/eval/coco_eval.h"
 
 namespace wisenet::cli {
@@ -19,6 +20,8 @@ struct EvalParams {
   std::string iou_type = "segm";
   std::string json_out;
   int max_dets = 100;
+  bool resize_annotations = false;
+  std::string image_dir;
   int threads = 0;
 };
 
@@ -35,7 +38,10 @@ std::string summary_line(bool ap, const std::string& iou, const char* area, int 
 void run_eval(const EvalParams& p) {
   set_threads(p.threads);
   const CocoEvalOptions options{parse_iou_type(p.iou_type), p.max_dets};
-  const CocoDataset gt = read_coco(p.gt);
+  CocoDataset gt = read_coco(p.gt);
+  // Results are made on the images as they are: with --resize-annotations the ground truth
+  // takes the images' real sizes (read from the files) before the results are matched to it.
+  if (p.resize_annotations) match_dataset_image_sizes(gt, p.image_dir, SizeMismatch::kRescale);
   const std::vector<Detection> dt = read_results(p.pred, gt);
   const CocoEvalResult r = evaluate_coco(gt, dt, options);
 
@@ -94,6 +100,12 @@ void add_eval_command(CLI::App& app) {
                    "Detections per image for the last maxDets (>= 10; 1000 for dense scenes)")
       ->check(CLI::Range(10, 1000000))
       ->capture_default_str();
+  command->add_flag("--resize-annotations", params->resize_annotations,
+                    "read the ground truth's images and scale the annotations of an image whose "
+                    "size differs from the JSON's to the image (default: results must have the "
+                    "JSON's sizes)");
+  command->add_option("--image-dir", params->image_dir,
+                      "with --resize-annotations: folder of the ground truth's images");
   add_threads_option(command, &params->threads);
   command->callback([params]() { run_eval(*params); });
 }

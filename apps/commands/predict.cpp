@@ -1,30 +1,24 @@
 // wisenet predict: instance masks for a folder or a COCO JSON of images (wisenet.md section 6),
 // as COCO results, per-class counts and, optionally, overlays.
-#include <filesystem>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "commands/command.h"
-#include "wisenet/core/atomic_file.h"
+#include "commands/prediction_files.h"
 #include "wisenet/core/error.h"
 #include "wisenet/core/progress.h"
 #include "wisenet/core/threads.h"
-#include "wisenet/data/coco_results.h"
+#include "wisenet/data/dataset.h"
 #include "wisenet/data/image_io.h"
 #include "wisenet/data/image_source.h"
-#include "wisenet/data/object_table.h"
 #include "wisenet/deploy/onnx_runner.h"
 #include "wisenet/infer/predictor.h"
 #include "wisenet/infer/trained_model.h"
 #include "wisenet/proposals/proposal_cache.h"
-#include "wisenet/viz/overlay.h"
 
 namespace wisenet::cli {
 
 namespace {
-
-namespace fs = std::filesystem;
 
 struct PredictParams {
   std::string model;
@@ -33,9 +27,11 @@ struct PredictParams {
   std::string image_dir;
   std::string out;
   std::string mode = "embedding";
+  std::string seeds = "blobs";  // blobs: L-Net's; points: the JSON's point labels (E-Net only)
   std::string proposals;
   bool overlays = false;
   bool label_images = false;
+  bool resize_annotations = false;
   int threads = 0;
   bool quiet = false;
 };
@@ -47,6 +43,8 @@ void run_predict(const PredictParams& p) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
   set_threads(p.threads);
+  const bool point_seeds = p.seeds == "points";
+  if (point_seeds && !p.onnx.empty()) throw Error("predict: --seeds points needs --model");
   if (p.model.empty() == p.onnx.empty()) {
     throw Error("predict: give exactly one of --model CKPT and --onnx DIR");
   }
@@ -58,58 +56,40 @@ void run_predict(const PredictParams& p) {
     onnx = std::make_unique<OnnxRunner>(p.onnx);
     model.classes = onnx->config().classes;
   }
-  const ImageSource source = open_images(p.images, p.image_dir);
+  const ImageSource source =
+      open_images(p.images, p.image_dir, {},
+                  p.resize_annotations ? SizeMismatch::kRescale : SizeMismatch::kError);
+  if (point_seeds && !source.has_ground_truth) {
+    throw Error(p.images, "--seeds points needs a COCO JSON with point labels");
+  }
   std::unique_ptr<ProposalCache> cache;
   if (!p.proposals.empty()) cache = std::make_unique<ProposalCache>(p.proposals, ProposalOptions{});
-  fs::create_directories(p.out);
-  if (p.overlays) fs::create_directories(fs::path(p.out) / "overlays");
-  if (p.label_images) fs::create_directories(fs::path(p.out) / "labels");
-  std::vector<std::pair<int, std::string>> class_names;  // for objects.csv
-  OverlayOptions overlay;
-  for (int c = 1; c <= model.classes.num_classes(); ++c) {
-    class_names.emplace_back(model.classes.category_of(c), model.classes.names[c - 1]);
-    overlay.category_names[model.classes.category_of(c)] = model.classes.names[c - 1];
-  }
+  PredictionFiles files(p.out, model.classes, p.overlays, p.label_images);
 
-  std::vector<Detection> detections;
-  std::ostringstream counts;
-  counts << "image,class,count\n";
-  std::string objects = object_table_header();
   ProgressBar progress("predict", static_cast<int64_t>(source.paths.size()), !p.quiet);
   for (size_t i = 0; i < source.paths.size(); ++i) {
     const ImageInfo& info = source.dataset.images[i];
-    const cv::Mat rgb = load_image(source.paths[i]);
+    Sample sample;
+    if (point_seeds) {
+      sample = load_sample(source.dataset, i, p.image_dir);
+    } else {
+      sample.image = load_image(source.paths[i]);
+    }
+    const cv::Mat& rgb = sample.image;
     Proposals proposals;
     if (cache) proposals = cache->get(rgb);
     const Proposals* cached = cache ? &proposals : nullptr;
     const std::vector<Instance> instances =
-        onnx ? predict_instances_onnx(*onnx, rgb, cached, options)
-             : predict_instances(*model.model, model.classes, rgb, cached, options);
-    for (int c = 1; c <= model.classes.num_classes(); ++c) {
-      int n = 0;
-      for (const Instance& in : instances) n += in.category == model.classes.category_of(c);
-      counts << info.file_name << ',' << model.classes.names[c - 1] << ',' << n << '\n';
-    }
-    for (const Instance& in : instances) detections.push_back({info.id, in});
-    objects += object_table_rows(info.file_name, instances, class_names);
-    if (p.label_images) {
-      // 16-bit PNG of instance ids (cellpose / CellProfiler read these); ids match objects.csv.
-      const std::string name = fs::path(info.file_name).stem().string() + ".png";
-      save_png((fs::path(p.out) / "labels" / name).string(),
-               instance_label_image(instances, rgb.rows, rgb.cols));
-    }
-    if (p.overlays) {
-      const std::string name = fs::path(info.file_name).stem().string() + ".png";
-      save_png((fs::path(p.out) / "overlays" / name).string(), draw_overlay(rgb, instances, overlay));
-    }
-    progress.update(static_cast<int64_t>(i + 1), std::to_string(detections.size()) + " objects");
+        point_seeds ? masks_for_points(*model.model, rgb, sample.points, cached, options)
+        : onnx      ? predict_instances_onnx(*onnx, rgb, cached, options)
+                    : predict_instances(*model.model, model.classes, rgb, cached, options);
+    files.add(info, rgb, instances);
+    progress.update(static_cast<int64_t>(i + 1), std::to_string(files.instances()) + " objects");
   }
   progress.finish();
-  write_results(detections, (fs::path(p.out) / "results.json").string());
-  write_file_atomic((fs::path(p.out) / "counts.csv").string(), counts.str());
-  write_file_atomic((fs::path(p.out) / "objects.csv").string(), objects);
-  std::cout << source.paths.size() << " images, " << detections.size() << " instances ("
-            << p.mode << ")\nresults: " << (fs::path(p.out) / "results.json").string() << "\n";
+  files.write();
+  std::cout << source.paths.size() << " images, " << files.instances() << " instances ("
+            << p.mode << ")\nresults: " << files.results_path() << "\n";
 }
 
 }  // namespace
@@ -129,11 +109,19 @@ void add_predict_command(CLI::App& app) {
   sub->add_option("--mode", p->mode, "embedding, best-dice or best-objectness")
       ->check(CLI::IsMember({"embedding", "best-dice", "best-objectness"}))
       ->capture_default_str();
+  sub->add_option("--seeds", p->seeds,
+                  "blobs: L-Net's objects; points: the JSON's point labels as the seeds (the "
+                  "E-Net's masks with perfect localization; scores are 1)")
+      ->check(CLI::IsMember({"blobs", "points"}))
+      ->capture_default_str();
   sub->add_option("--proposals", p->proposals,
                   "proposal cache folder (default proposal options; needed by the best-* modes)");
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");
+  sub->add_flag("--resize-annotations", p->resize_annotations,
+                "JSON: accept images whose size differs from the JSON's (their entries take "
+                "the real size; default: an error)");
   sub->add_flag("--quiet", p->quiet, "no progress bar");
   add_threads_option(sub, &p->threads);
   sub->callback([p] { run_predict(*p); });

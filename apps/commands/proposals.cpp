@@ -15,6 +15,7 @@
 #include "wisenet/eval/coco_eval.h"
 #include "wisenet/core/error.h"
 #include "wisenet/core/threads.h"
+#include "wisenet/data/annotation_rescale.h"
 #include "wisenet/data/coco_results.h"
 #include "wisenet/data/dataset.h"
 #include "wisenet/data/image_io.h"
@@ -41,6 +42,7 @@ struct ProposalsParams {
   int max_proposals = ProposalOptions{}.max_proposals;
   double score_threshold = PointProposalOptions{}.score_threshold;
   bool allow_several_points = false;
+  bool resize_annotations = false;
 };
 
 // The shared progress bar, stepped from several worker threads.
@@ -131,9 +133,15 @@ void precompute(const ProposalsParams& p, const ProposalOptions& options) {
 void report(const ProposalsParams& p, const ProposalOptions& options) {
   CocoReadOptions read;
   read.point_rule = PointRule::kCenter;  // objects without a point get the authors' point
-  const CocoDataset dataset = read_coco(p.gt, read);
+  CocoDataset dataset = read_coco(p.gt, read);
   size_t count = dataset.images.size();
   if (p.limit > 0) count = std::min(count, static_cast<size_t>(p.limit));
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < count; ++i) {
+    paths.push_back(resolve_image_path(dataset, dataset.images[i], p.image_dir));
+  }
+  match_image_sizes(dataset, paths,
+                    p.resize_annotations ? SizeMismatch::kRescale : SizeMismatch::kError);
   std::map<int64_t, Proposals> imported;
   if (!p.import.empty()) imported = import_proposals(p.import, dataset);
   std::unique_ptr<ProposalCache> cache;
@@ -237,6 +245,9 @@ void add_proposals_command(CLI::App& app) {
       ->default_val(params->score_threshold);
   command->add_flag("--allow-several-points", params->allow_several_points,
                     "A point's pseudo-mask may hold other points (the original code's rule)");
+  command->add_flag("--resize-annotations", params->resize_annotations,
+                    "--gt: scale the annotations of an image whose size differs from the JSON's "
+                    "to the image (default: an error)");
   add_threads_option(command, &params->threads);
   command->callback([params] {
     const ProposalsParams& p = *params;

@@ -4,12 +4,14 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <array>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "predict_inputs.h"
 #include "test_env.h"
 #include "wisenet/core/atomic_file.h"
+#include "wisenet/core/rle.h"
 #include "wisenet/data/image_io.h"
 #include "wisenet/model/checkpoint.h"
 
@@ -61,6 +63,47 @@ TEST(PredictCli, BestObjectnessWithAProposalCache) {
     EXPECT_GT(d.at("score").get<double>(), 0.5);  // best-objectness: a kept proposal's score
   }
   EXPECT_FALSE(fs::is_empty(dir / "cache"));
+}
+
+// --seeds points: the JSON's clicks are the seeds, one instance per click in click order, each
+// holding its click, whatever L-Net finds.
+TEST(PredictCli, PointSeedsGiveOneInstancePerClick) {
+  const fs::path dir = make_inputs();
+  const std::vector<std::array<int, 3>> clicks = {{1, 12, 20}, {1, 30, 30}, {2, 22, 20}};
+  nlohmann::json data = {{"images", nlohmann::json::array()},
+                         {"annotations", nlohmann::json::array()},
+                         {"categories", {{{"id", 1}, {"name", "cell"}}}}};
+  for (int i = 0; i < 2; ++i) {
+    data["images"].push_back({{"id", i + 1}, {"file_name", "im" + std::to_string(i) + ".png"},
+                              {"width", 48}, {"height", 48}});
+  }
+  for (size_t k = 0; k < clicks.size(); ++k) {
+    data["annotations"].push_back({{"id", k + 1}, {"image_id", clicks[k][0]}, {"category_id", 1},
+                                   {"point", {clicks[k][1], clicks[k][2]}}});
+  }
+  write_file_atomic((dir / "images" / "data.json").string(), data.dump());
+  const auto r = test::run_cli("predict --model " + (dir / "model.ckpt").string() + " --images " +
+                               (dir / "images" / "data.json").string() + " --seeds points --out " +
+                               (dir / "out").string() + " --threads 1 --quiet");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto results = nlohmann::json::parse(read_file((dir / "out" / "results.json").string()));
+  ASSERT_EQ(results.size(), clicks.size());
+  for (size_t k = 0; k < clicks.size(); ++k) {
+    const auto& d = results[k];
+    EXPECT_EQ(d.at("image_id").get<int>(), clicks[k][0]);
+    EXPECT_EQ(d.at("score").get<double>(), 1.0);
+    const auto& seg = d.at("segmentation");
+    const Rle mask = Rle::from_string(seg.at("size")[0].get<int>(), seg.at("size")[1].get<int>(),
+                                      seg.at("counts").get<std::string>());
+    EXPECT_TRUE(mask.contains(clicks[k][1], clicks[k][2])) << "click " << k;
+  }
+  // A folder has no clicks.
+  const auto folder = test::run_cli("predict --model " + (dir / "model.ckpt").string() +
+                                    " --images " + (dir / "images").string() +
+                                    " --seeds points --out " + (dir / "out2").string() + " --quiet");
+  EXPECT_NE(folder.exit_code, 0);
+  EXPECT_EQ(count_lines(folder.err), 1) << folder.err;
+  EXPECT_NE(folder.err.find("--seeds points"), std::string::npos) << folder.err;
 }
 
 TEST(PredictCli, ErrorsAreOneLine) {

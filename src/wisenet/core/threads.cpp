@@ -2,15 +2,13 @@
 
 #include <torch/torch.h>
 
-#include <opencv2/core.hpp>
-#include <thread>
+#include "wisenet/core/opencv_threads.h"
 
 namespace wisenet {
 
 int set_threads(int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = set_opencv_threads(threads);
   torch::set_num_threads(threads);
-  cv::setNumThreads(threads);
   return threads;
 }
 
