@@ -14,16 +14,20 @@ data="$out/data"
 echo "== 1/5 synthetic data: 300 images of 128x128, 2 classes (disc, square)"
 "$wisenet" synth --out "$data" --images 300 --size 128 --classes 2 --seed 1
 
+# The objects are 10 to 35 pixels wide: L-Net runs on the image upsampled 2x (output stride 4
+# image pixels) so that touching ones fall into separate cells.
 echo "== 2/5 L-Net from points only (LCFCN loss), ${minutes} min"
 rm -rf "$out/loc"
 "$wisenet" train --stage loc --train "$data/train.json" --val "$data/val.json" \
-  --out "$out/loc" --epochs 1000 --max-minutes "$minutes" --val-every 500 --hflip --seed 1
+  --out "$out/loc" --epochs 1000 --max-minutes "$minutes" --val-every 500 --hflip --seed 1 \
+  --lnet-input-scale 2
 
 echo "== 3/5 E-Net from points + proposals (similarity loss), ${minutes} min"
 rm -rf "$out/emb"
 "$wisenet" train --stage emb --init "$out/loc/best.ckpt" --train "$data/train.json" \
   --val "$data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$minutes" \
-  --val-every 1000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1
+  --val-every 1000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1 \
+  --lnet-input-scale 2
 
 echo "== 4/5 count and predict on the validation images"
 "$wisenet" count --model "$out/emb/last.ckpt" --images "$data/val.json" \

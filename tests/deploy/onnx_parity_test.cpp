@@ -17,9 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // A random WiseNet whose BatchNorm layers hold non-trivial statistics and affine parameters.
-WiseNet random_model(const std::string& backbone, bool shared, int64_t classes = 2) {
+WiseNet random_model(const std::string& backbone, bool shared, int64_t classes = 2,
+                     int64_t lnet_scale = 1, int64_t enet_scale = 1) {
   torch::manual_seed(3);
   WiseNetOptions o;
+  o.lnet_input_scale = lnet_scale;
+  o.enet_input_scale = enet_scale;
   o.backbone = backbone;
   o.num_classes = classes;
   o.embedding_dim = 8;
@@ -60,9 +63,10 @@ double relative_error(const cv::Mat& onnx, const torch::Tensor& reference) {
 }
 
 void expect_parity(const std::string& backbone, bool shared,
-                   const std::vector<std::pair<int, int>>& sizes, int64_t opset = 11) {
+                   const std::vector<std::pair<int, int>>& sizes, int64_t opset = 11,
+                   int64_t lnet_scale = 1, int64_t enet_scale = 1) {
   torch::set_num_threads(2);
-  WiseNet net = random_model(backbone, shared);
+  WiseNet net = random_model(backbone, shared, 2, lnet_scale, enet_scale);
   const fs::path dir = test::temp_dir("onnx_parity_" + backbone);
   DeployConfig config = config_for(*net);
   config.opset = opset;
@@ -77,7 +81,8 @@ void expect_parity(const std::string& backbone, bool shared,
     const torch::Tensor embeddings = net->embed(x);
     const double ep = relative_error(runner.probabilities(blob), probabilities);
     const double ee = relative_error(runner.embeddings(blob), embeddings);
-    std::cout << backbone << " " << h << "x" << w << " probabilities " << ep << " embeddings " << ee << "\n";
+    std::cout << backbone << " " << h << "x" << w << " probabilities " << ep << " embeddings " << ee
+              << "\n";
     EXPECT_LE(ep, 1e-4);
     EXPECT_LE(ee, 1e-4);
   }
@@ -89,6 +94,11 @@ const std::vector<std::pair<int, int>> kSizes = {{64, 64}, {45, 37}, {50, 97}};
 
 TEST(OnnxParity, SmallBackbone) { expect_parity("small", false, kSizes); }
 TEST(OnnxParity, SmallSharedBackboneOpset13) { expect_parity("small", true, kSizes, 13); }
+// The branches' input upsampling (Resize, half-pixel) against torch's bilinear interpolate.
+TEST(OnnxParity, SmallBackboneWithInputScales) { expect_parity("small", false, kSizes, 11, 2, 3); }
+TEST(OnnxParity, SmallSharedBackboneWithInputScaleOpset13) {
+  expect_parity("small", true, kSizes, 13, 2, 2);
+}
 TEST(OnnxParity, ResNet18) { expect_parity("resnet18", false, kSizes); }
 TEST(OnnxParity, ResNet34) { expect_parity("resnet34", true, kSizes); }
 TEST(OnnxParity, ResNet50OneSize) { expect_parity("resnet50", true, {{45, 37}}); }

@@ -5,6 +5,7 @@
 #include "wisenet/core/error.h"
 #include "wisenet/infer/background_seeds.h"
 #include "wisenet/infer/instance_masks.h"
+#include "wisenet/infer/instances_cv.h"
 #include "wisenet/infer/predictor.h"
 
 namespace wisenet {
@@ -78,14 +79,45 @@ TEST(BackgroundSeeds, DrawnOutsideEveryCandidate) {
   EXPECT_TRUE(background_seeds(Rle(20, 20), 5, 3).empty());
 }
 
+// A proposal spanning the whole image is a candidate of every seed, so section 6's region is
+// empty; the region falls back to the pixels outside each seed's chosen proposal, then to the
+// pixels outside the blobs.
+TEST(BackgroundSeeds, RegionFallsBackWhenTheCandidatesCoverEverything) {
+  const std::vector<ObjectSeed> seeds{{{2, 2}, 1, 0.9}, {{15, 3}, 1, 0.8}};
+  const Proposals proposals{{rect_mask(20, 20, {0, 0, 20, 20}), 0.99},  // everything
+                            {rect_mask(20, 20, {0, 0, 10, 10}), 0.9},   // chosen for (2, 2)
+                            {rect_mask(20, 20, {12, 0, 8, 8}), 0.7}};   // chosen for (15, 3)
+  EXPECT_EQ(background_seed_region({{2, 2}, {15, 3}}, proposals, 0.5, 20, 20).area(), 0);
+  PredictOptions options;
+  const Rle region = background_region(seeds, &proposals, nullptr, options, 20, 20);
+  EXPECT_EQ(region.area(), 400 - 100 - 64);
+  EXPECT_FALSE(region.contains(2, 2));
+  EXPECT_FALSE(region.contains(15, 3));
+  EXPECT_TRUE(region.contains(19, 19));
+  EXPECT_EQ(seed_pixels(seeds, region, options).size(), 4u);  // 2 objects + 2 background
+
+  // The chosen proposals tile the image: no background either way, so the blobs decide.
+  const Proposals halves{{rect_mask(20, 20, {0, 0, 10, 20}), 0.9},
+                         {rect_mask(20, 20, {10, 0, 10, 20}), 0.8}};
+  EXPECT_EQ(background_seed_region({{2, 2}, {15, 3}}, halves, 0.5, 20, 20).area(), 0);
+  Localization located;
+  located.blob_map.blob_index = cv::Mat(20, 20, CV_32S, cv::Scalar(-1));
+  located.blob_map.blob_index(cv::Rect(0, 0, 5, 5)).setTo(0);
+  located.blob_map.blob_index(cv::Rect(14, 2, 3, 3)).setTo(1);
+  const Rle outside = background_region(seeds, &halves, &located, options, 20, 20);
+  EXPECT_EQ(outside.area(), 400 - 25 - 9);
+  // Without blobs the (empty) chosen-proposal background is what there is.
+  EXPECT_EQ(background_region(seeds, &halves, nullptr, options, 20, 20).area(), 0);
+}
+
 // 4 x 6 halves: seed 0 on the left, seed 1 on the right, no background region.
 class OutputModes : public ::testing::Test {
  protected:
   std::vector<ObjectSeed> seeds{{{0, 0}, 3, 0.8}, {{5, 3}, 4, 0.7}};
-  Proposals proposals{{rect_mask(4, 6, {0, 0, 6, 4}), 0.95},   // everything
-                      {rect_mask(4, 6, {0, 0, 3, 4}), 0.9},    // the left half exactly
-                      {rect_mask(4, 6, {3, 1, 3, 3}), 0.6},    // most of the right half
-                      {rect_mask(4, 6, {4, 3, 2, 1}), 0.3}};   // below the threshold
+  Proposals proposals{{rect_mask(4, 6, {0, 0, 6, 4}), 0.95},  // everything
+                      {rect_mask(4, 6, {0, 0, 3, 4}), 0.9},   // the left half exactly
+                      {rect_mask(4, 6, {3, 1, 3, 3}), 0.6},   // most of the right half
+                      {rect_mask(4, 6, {4, 3, 2, 1}), 0.3}};  // below the threshold
   Rle no_region{4, 6};
 };
 

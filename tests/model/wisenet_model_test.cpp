@@ -43,6 +43,36 @@ TEST(WiseNetTest, OutputShapesForBothBranches) {
   }
 }
 
+TEST(WiseNetTest, InputScaleUpsamplesTheBackboneInputAndKeepsTheOutputSize) {
+  WiseNetOptions options = small_options(false);
+  options.lnet_input_scale = 2;
+  options.enet_input_scale = 3;
+  torch::manual_seed(0);
+  WiseNet net(options);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::randn({1, 3, 45, 62});
+  EXPECT_EQ(net->localize(x).sizes(), c10::IntArrayRef({1, 4, 45, 62}));
+  EXPECT_EQ(net->embed(x).sizes(), c10::IntArrayRef({1, 16, 45, 62}));
+  EXPECT_EQ(net->lnet->backbone_input(x).sizes(), c10::IntArrayRef({1, 3, 90, 124}));
+  EXPECT_EQ(net->enet->backbone_input(x).sizes(), c10::IntArrayRef({1, 3, 135, 186}));
+  // The branch equals its head on the backbone's features of the upsampled image.
+  namespace F = torch::nn::functional;
+  const torch::Tensor big = F::interpolate(x, F::InterpolateFuncOptions()
+                                                  .size(std::vector<int64_t>{90, 124})
+                                                  .mode(torch::kBilinear)
+                                                  .align_corners(false));
+  const torch::Tensor expected =
+      net->lnet->head->forward(net->lnet->backbone->forward(big), {45, 62});
+  EXPECT_TRUE(torch::allclose(net->localize(x), expected, 1e-5, 1e-5));
+  // Scale 1 differs from scale 2 on the same weights: the option is not ignored.
+  WiseNetOptions plain = small_options(false);
+  torch::manual_seed(0);
+  WiseNet same_weights(plain);
+  same_weights->eval();
+  EXPECT_FALSE(torch::allclose(same_weights->localize(x), net->localize(x), 1e-3, 1e-3));
+}
+
 TEST(WiseNetTest, SeparateBackbonesHaveSeparateNamedParameters) {
   WiseNet net(small_options(false));
   const auto names = net->named_parameters().keys();
@@ -94,7 +124,10 @@ TEST(WiseNetTest, OptionsJsonRoundTrip) {
   options.shared_backbone = true;
   options.bn_mode = BnMode::kTrainable;
   options.backbone_weights = "/tmp/w.pth";
+  options.lnet_input_scale = 2;
+  options.enet_input_scale = 2;
   const nlohmann::json json = options_to_json(options);
+  EXPECT_EQ(json.at("lnet_input_scale"), 2);
   EXPECT_EQ(json.at("bn_mode"), "trainable");
   const WiseNetOptions back = options_from_json(json);
   EXPECT_EQ(options_to_json(back), json);
@@ -102,6 +135,8 @@ TEST(WiseNetTest, OptionsJsonRoundTrip) {
   const WiseNetOptions defaults = options_from_json(nlohmann::json::object());
   EXPECT_EQ(defaults.backbone, "small");
   EXPECT_EQ(defaults.embedding_dim, 64);
+  EXPECT_EQ(defaults.lnet_input_scale, 1);
+  EXPECT_EQ(defaults.enet_input_scale, 1);
 }
 
 TEST(WiseNetTest, BadOptionsAreNamed) {
@@ -117,6 +152,14 @@ TEST(WiseNetTest, BadOptionsAreNamed) {
   EXPECT_NE(message({{"num_classes", 0}}).find("num_classes"), std::string::npos);
   EXPECT_NE(message({{"bn_mode", "sometimes"}}).find("bn_mode"), std::string::npos);
   EXPECT_NE(message({{"embedding_dim", "big"}}).find("'embedding_dim'"), std::string::npos);
+  EXPECT_NE(message({{"lnet_input_scale", 0}}).find("lnet_input_scale must be in 1..4"),
+            std::string::npos);
+  EXPECT_NE(message({{"enet_input_scale", 5}}).find("enet_input_scale must be in 1..4"),
+            std::string::npos);
+  EXPECT_NE(message({{"lnet_input_scale", 1.5}}).find("'lnet_input_scale' must be an integer"),
+            std::string::npos);
+  EXPECT_NE(message({{"shared_backbone", true}, {"lnet_input_scale", 2}}).find("shared backbone"),
+            std::string::npos);
 }
 
 TEST(ImageToTensorTest, NormalisesWithImageNetStatistics) {

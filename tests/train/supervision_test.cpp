@@ -11,6 +11,7 @@
 #include "wisenet/data/image_io.h"
 #include "wisenet/loss/lcfcn_loss.h"
 #include "wisenet/loss/mask_cross_entropy.h"
+#include "wisenet/model/checkpoint.h"
 #include "wisenet/train/embedding_targets.h"
 #include "wisenet/train/train_log.h"
 #include "wisenet/train/trainer.h"
@@ -184,6 +185,40 @@ TEST(Supervision, FullTrainingNeedsNoProposalsAndMixedTrainsOnBoth) {
   o.supervision = Supervision::kFull;  // image 2 has points only
   o.out_dir = (dir / "full_on_mixed").string();
   EXPECT_THROW(train(o), Error);
+  fs::remove_all(dir);
+}
+
+// L-Net trained on the image upsampled 2x: the emb stage that starts from it must run it at
+// the same scale, and the final checkpoint keeps that scale for predict and count.
+TEST(InputScale, EmbStageKeepsTheLNetScaleOfItsInit) {
+  const fs::path dir = test::temp_dir("input_scale_train");
+  CocoDataset data = four_kinds();
+  data.annotations = {data.annotations[0], data.annotations[1], data.annotations[3]};
+  TrainOptions o;
+  o.train_json = write_four_kinds(dir / "data", data);
+  o.supervision = Supervision::kFull;
+  o.model.lnet_input_scale = 2;
+  o.max_steps = 2;
+  o.threads = 2;
+  o.progress = false;
+  o.out_dir = (dir / "loc").string();
+  const TrainResult loc = train(o);
+  o.stage = TrainStage::kEmbedding;
+  o.init = loc.last_checkpoint;
+  o.model.lnet_input_scale = 1;
+  o.out_dir = (dir / "emb1").string();
+  try {
+    train(o);
+    ADD_FAILURE() << "an emb stage at another L-Net scale than its init was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("pass --lnet-input-scale 2"), std::string::npos)
+        << e.what();
+  }
+  o.model.lnet_input_scale = 2;
+  o.out_dir = (dir / "emb2").string();
+  const TrainResult emb = train(o);
+  WiseNet reloaded(o.model);
+  EXPECT_EQ(load_checkpoint(emb.last_checkpoint, *reloaded, nullptr).options.lnet_input_scale, 2);
   fs::remove_all(dir);
 }
 

@@ -25,9 +25,8 @@ int64_t first_of(const nn::Conv2dOptions::padding_t& padding) {
 // w' = w * g / sqrt(var + eps), b' = (b - mean) * g / sqrt(var + eps) + beta, in double.
 std::string conv_bn(OnnxGraph& g, const std::string& x, nn::Conv2dImpl& conv,
                     nn::BatchNorm2dImpl& bn) {
-  const torch::Tensor scale =
-      bn.weight.to(torch::kFloat64) /
-      (bn.running_var.to(torch::kFloat64) + bn.options.eps()).sqrt();
+  const torch::Tensor scale = bn.weight.to(torch::kFloat64) /
+                              (bn.running_var.to(torch::kFloat64) + bn.options.eps()).sqrt();
   const torch::Tensor weight = conv.weight.to(torch::kFloat64) * scale.view({-1, 1, 1, 1});
   torch::Tensor bias = -bn.running_mean.to(torch::kFloat64);
   if (conv.bias.defined()) bias = bias + conv.bias.to(torch::kFloat64);
@@ -176,7 +175,11 @@ onnx::ModelProto export_branch(WiseNetImpl& model, OnnxBranch branch, int64_t op
 
   OnnxGraph g(graph, opset);
   const std::string image = "image";
-  std::string out = fcn8_graph(g, backbone_graph(g, image, b.feature_extractor()), *b.head, image);
+  // The backbone sees the image upsampled by the branch's input scale; the head's maps come
+  // back at the image's own size.
+  const std::string backbone_in = b.input_scale() == 1 ? image : g.upsample(image, b.input_scale());
+  std::string out =
+      fcn8_graph(g, backbone_graph(g, backbone_in, b.feature_extractor()), *b.head, image);
   if (lnet) out = g.softmax_channels(out);
   const std::string output = lnet ? "probabilities" : "embeddings";
   rename_output(graph, out, output);
@@ -201,9 +204,9 @@ void export_onnx(WiseNetImpl& model, const DeployConfig& config, const std::stri
   model.eval();
   for (OnnxBranch branch : {OnnxBranch::kLNet, OnnxBranch::kENet}) {
     const onnx::ModelProto proto = export_branch(model, branch, config.opset);
-    const std::string path = (std::filesystem::path(dir) /
-                              (branch == OnnxBranch::kLNet ? "lnet.onnx" : "enet.onnx"))
-                                 .string();
+    const std::string path =
+        (std::filesystem::path(dir) / (branch == OnnxBranch::kLNet ? "lnet.onnx" : "enet.onnx"))
+            .string();
     std::string bytes;
     if (!proto.SerializeToString(&bytes)) throw Error(path, "cannot serialise the ONNX model");
     write_file_atomic(path, bytes);

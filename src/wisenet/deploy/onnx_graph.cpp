@@ -88,8 +88,7 @@ std::string OnnxGraph::add(const std::string& a, const std::string& b) {
   return node("Add", {a, b})->output(0);
 }
 
-std::string OnnxGraph::max_pool(const std::string& x, int64_t kernel, int64_t stride,
-                                int64_t pad) {
+std::string OnnxGraph::max_pool(const std::string& x, int64_t kernel, int64_t stride, int64_t pad) {
   onnx::NodeProto* n = node("MaxPool", {x});
   set_ints(n, "kernel_shape", {kernel, kernel});
   set_ints(n, "strides", {stride, stride});
@@ -116,6 +115,17 @@ std::string OnnxGraph::resize_like(const std::string& x, const std::string& like
                                        float_initializer(empty, "scales"), concat->output(0)});
   set_string(n, "mode", "linear");
   set_string(n, "coordinate_transformation_mode", "align_corners");
+  return n->output(0);
+}
+
+std::string OnnxGraph::upsample(const std::string& x, int64_t factor) {
+  const float f = static_cast<float>(factor);
+  const at::Tensor empty = torch::zeros({0});
+  onnx::NodeProto* n =
+      node("Resize", {x, float_initializer(empty, "roi"),
+                      float_initializer(torch::tensor({1.f, 1.f, f, f}), "scales")});
+  set_string(n, "mode", "linear");
+  set_string(n, "coordinate_transformation_mode", "half_pixel");
   return n->output(0);
 }
 

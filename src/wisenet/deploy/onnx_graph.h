@@ -28,6 +28,9 @@ class OnnxGraph {
   std::string max_pool(const std::string& x, int64_t kernel, int64_t stride, int64_t pad);
   // Bilinear, align_corners, to the spatial size of `like` (N and C of x kept).
   std::string resize_like(const std::string& x, const std::string& like);
+  // x (N x C x H x W) upsampled by an integer factor: Resize(linear, half_pixel), as torch's
+  // bilinear interpolate with align_corners false.
+  std::string upsample(const std::string& x, int64_t factor);
   // Softmax over the channel axis of an N x C x H x W value. Before opset 13 ONNX's Softmax
   // flattens everything after `axis`, so there the channels are moved last and back.
   std::string softmax_channels(const std::string& x);

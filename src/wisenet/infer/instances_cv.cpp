@@ -5,6 +5,7 @@
 #include "wisenet/core/error.h"
 #include "wisenet/infer/background_seeds.h"
 #include "wisenet/infer/instance_masks_cv.h"
+#include "wisenet/proposals/proposal_for_point.h"
 
 namespace wisenet {
 
@@ -42,13 +43,30 @@ Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* pro
                       int width) {
   std::vector<cv::Point> pixels;
   for (const ObjectSeed& s : seeds) pixels.push_back(s.pixel);
-  if (proposals != nullptr) {
-    return background_seed_region(pixels, *proposals, options.proposal_threshold, height, width);
+  const auto outside_blobs = [&] {
+    return background_seed_region(pixels, {}, options.proposal_threshold, height, width,
+                                  located->blob_map.blob_index < 0);
+  };
+  if (proposals == nullptr) {
+    if (located == nullptr) throw Error("background_region: needs proposals or a localization");
+    return outside_blobs();
   }
-  if (located == nullptr) throw Error("background_region: needs proposals or a localization");
-  const cv::Mat outside_blobs = located->blob_map.blob_index < 0;
-  return background_seed_region(pixels, {}, options.proposal_threshold, height, width,
-                                outside_blobs);
+  const int64_t needed = static_cast<int64_t>(seeds.size());
+  Rle region =
+      background_seed_region(pixels, *proposals, options.proposal_threshold, height, width);
+  if (region.area() >= needed) return region;
+  std::vector<Point> points;
+  for (const cv::Point& p : pixels) points.push_back({p.x, p.y, 0});
+  PointProposalOptions chosen_options;
+  chosen_options.score_threshold = options.proposal_threshold;
+  const PointProposals chosen =
+      proposal_for_point(points, *proposals, height, width, chosen_options);
+  region = chosen.background;  // already excludes the seed pixels (their pseudo-masks)
+  if (region.area() >= needed) return region;
+  const bool have_blobs = located != nullptr && !located->blob_map.blob_index.empty() &&
+                          located->blob_map.blob_index.rows == height &&
+                          located->blob_map.blob_index.cols == width;
+  return have_blobs ? outside_blobs() : region;
 }
 
 std::vector<cv::Point> seed_pixels(const std::vector<ObjectSeed>& seeds, const Rle& region,

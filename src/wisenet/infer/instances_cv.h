@@ -28,8 +28,15 @@ void check_proposals_for_mode(const PredictOptions& options, const Proposals* pr
 // score = the blob's highest probability.
 std::vector<ObjectSeed> object_seeds(const Localization& located, const ClassMap& classes);
 
-// Where background seeds may be drawn: the complement of the seeds' candidate proposals, or,
-// with proposals null, of the blobs of `located` (then required); seed pixels excluded.
+// Where background seeds may be drawn (seed pixels always excluded):
+//  - with proposals: the pixels no candidate proposal of any seed covers (section 6). Our
+//    hierarchical proposals include merges that span most of the image, so that region is often
+//    empty, which would leave no background seed at all and give the whole background to the
+//    objects. When it holds fewer than seeds.size() pixels, the region falls back to section 4's
+//    background: the pixels outside every seed's chosen proposal (proposal_for_point with the
+//    seeds as points), and, if that is still too small and `located` has blobs, to the pixels
+//    outside the blobs;
+//  - with proposals null: the pixels outside the blobs of `located` (then required).
 Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* proposals,
                       const Localization* located, const PredictOptions& options, int height,
                       int width);

@@ -18,6 +18,9 @@
 
 namespace wisenet {
 
+// The largest input scale a branch accepts (WiseNetOptions::lnet_input_scale).
+inline constexpr int64_t kMaxInputScale = 4;
+
 struct WiseNetOptions {
   std::string backbone = "small";  // small | resnet18 | resnet34 | resnet50
   int64_t num_classes = 1;         // C object classes; L-Net outputs C + 1 channels
@@ -25,6 +28,12 @@ struct WiseNetOptions {
   bool shared_backbone = false;    // one backbone for both heads (joint training option)
   BnMode bn_mode = BnMode::kAuto;
   std::string backbone_weights;  // torchvision state-dict file; empty = random init
+  // Each branch runs its backbone on the image upsampled by this integer factor (bilinear,
+  // half-pixel centres) and its FCN8 head returns maps of the original size: a factor of 2
+  // halves the output stride in image pixels (8 -> 4), for objects a few cells wide. 1..4;
+  // with a shared backbone both factors must be equal.
+  int64_t lnet_input_scale = 1;
+  int64_t enet_input_scale = 1;
 
   // BatchNorm frozen: bn_mode frozen, or auto with backbone_weights given.
   bool bn_frozen() const;
@@ -46,14 +55,22 @@ struct WiseNetOutput {
 // L-Net's backbone without registering it, so every parameter has exactly one name.
 struct BranchImpl : torch::nn::Module {
   BranchImpl(std::shared_ptr<BackboneImpl> own_backbone,
-             std::shared_ptr<BackboneImpl> borrowed_backbone, int64_t out_channels);
+             std::shared_ptr<BackboneImpl> borrowed_backbone, int64_t out_channels,
+             int64_t input_scale = 1);
+  // x: N×3×H×W; returns N×out_channels×H×W.
   torch::Tensor forward(const torch::Tensor& x);
+  // x upsampled by input_scale (x itself when it is 1): what the backbone sees.
+  torch::Tensor backbone_input(const torch::Tensor& x) const;
+  int64_t input_scale() const { return input_scale_; }
   // The backbone this branch runs (its own or the borrowed one).
   BackboneImpl& feature_extractor() const { return *backbone_used; }
 
   std::shared_ptr<BackboneImpl> backbone;  // registered as "backbone"; null when borrowed
   FCN8 head{nullptr};
   std::shared_ptr<BackboneImpl> backbone_used;
+
+ private:
+  int64_t input_scale_ = 1;
 };
 TORCH_MODULE(Branch);
 

@@ -38,6 +38,10 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"embedding_dim", "E-Net embedding size D"},
       {"shared_backbone", "one backbone for both branches"},
       {"bn_mode", "auto | frozen | trainable (auto: frozen with pretrained weights)"},
+      {"lnet_input_scale",
+       "L-Net runs on the image upsampled by this factor (1..4); maps stay image-sized, so 2 "
+       "halves the output stride: for small or touching objects"},
+      {"enet_input_scale", "the same for the E-Net"},
       {"local_split_weight", "n-1 (default) or n+1: weight of a blob's local split term"},
       {"global_split", "global split term on the whole image"},
       {"background_term", "extra BCE(mean background probability, 1) term"},
@@ -101,6 +105,8 @@ json train_options_to_json(const TrainOptions& o) {
       {"embedding_dim", model["embedding_dim"]},
       {"shared_backbone", model["shared_backbone"]},
       {"bn_mode", model["bn_mode"]},
+      {"lnet_input_scale", model["lnet_input_scale"]},
+      {"enet_input_scale", model["enet_input_scale"]},
       {"local_split_weight",
        o.lcfcn.local_split_weight == LocalSplitWeight::kPointsMinusOne ? "n-1" : "n+1"},
       {"global_split", o.lcfcn.global_split},
@@ -173,7 +179,8 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
         throw Error(source, e.what());
       }
     } else if (key == "backbone" || key == "backbone_weights" || key == "embedding_dim" ||
-               key == "shared_backbone" || key == "bn_mode") {
+               key == "shared_backbone" || key == "bn_mode" || key == "lnet_input_scale" ||
+               key == "enet_input_scale") {
       model[key] = value;
     } else if (key == "local_split_weight") {
       const std::string w = get<std::string>(value, source, key);

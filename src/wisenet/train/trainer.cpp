@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <mutex>
-#include <thread>
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
@@ -37,8 +37,8 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kLocTerms = {"image", "point", "split_local", "split_global",
-                                            "false_positive", "background", "total"};
+const std::vector<std::string> kLocTerms = {
+    "image", "point", "split_local", "split_global", "false_positive", "background", "total"};
 
 // One optimiser step's loss for the localization stage: per image, the LCFCN loss of its
 // points or (use_masks[k], full or mixed supervision) the cross-entropy against its masks,
@@ -72,8 +72,9 @@ std::map<std::string, double> embedding_step(WiseNetImpl& model, const std::vect
     if (sample.points.empty()) continue;
     const EmbeddingTargets targets = targets_of(sample);
     const torch::Tensor embeddings = model.embed(image_to_tensor(sample.image));
-    const SimilarityLossResult r = similarity_loss(embeddings[0], sample.points, targets.pseudo_masks,
-                                                   targets.background, similarity, seed + first + b);
+    const SimilarityLossResult r =
+        similarity_loss(embeddings[0], sample.points, targets.pseudo_masks, targets.background,
+                        similarity, seed + first + b);
     if (!r.has_points) continue;
     (r.total * scale).backward();
     sums["total"] += r.total.item<double>() * scale;
@@ -92,7 +93,7 @@ struct Run {
   std::unique_ptr<torch::optim::Adam> optimizer;
   int64_t step = 0;
   bool has_best = false;
-  double best_score = -1;  // best validation score: MAE (loc) or -AP50 (emb); lower wins
+  double best_score = -1;       // best validation score: MAE (loc) or -AP50 (emb); lower wins
   double previous_seconds = 0;  // training time before a resume
   std::unique_ptr<ProcessGroup> group;  // null for one process
   int world_size() const { return group ? group->world_size() : 1; }
@@ -132,8 +133,8 @@ void prepare_embedding_targets(Run& run) {
   const size_t n = run.data->size();
   if (run.group) {
     // Each rank fills the shared cache with its part first; then every rank reads all of it.
-    const auto [begin, end] = shard_range(static_cast<int64_t>(n), run.group->rank(),
-                                          run.group->world_size());
+    const auto [begin, end] =
+        shard_range(static_cast<int64_t>(n), run.group->rank(), run.group->world_size());
     for (int64_t i = begin; i < end; ++i) {
       if (run.masked[static_cast<size_t>(i)]) continue;
       embedding_targets(run.data->sample(static_cast<size_t>(i)), *cache, choose);
@@ -176,14 +177,13 @@ void prepare_embedding_targets(Run& run) {
 
 void build(Run& run, bool load_backbone_weights) {
   const TrainOptions& o = run.options;
-  run.data = std::make_unique<TrainingData>(o.train_json, o.points_csv, o.image_dir,
-                                            o.resize_annotations);
+  run.data =
+      std::make_unique<TrainingData>(o.train_json, o.points_csv, o.image_dir, o.resize_annotations);
   // An image too small for BatchNorm in training is an error now, not inside libtorch later.
   check_trainable_sizes(run.data->dataset(), o.image_dir, o.model.bn_frozen(),
                         o.stage == TrainStage::kLocalization ? o.scale_jitter : 0.0);
   if (!o.val_json.empty()) {
-    run.val = std::make_unique<TrainingData>(o.val_json, "", o.val_image_dir,
-                                             o.resize_annotations);
+    run.val = std::make_unique<TrainingData>(o.val_json, "", o.val_image_dir, o.resize_annotations);
     if (run.val->classes().category_ids != run.data->classes().category_ids) {
       throw Error(o.val_json, "its categories differ from the training set's " + o.train_json);
     }
@@ -194,7 +194,7 @@ void build(Run& run, bool load_backbone_weights) {
   run.model = WiseNet(run.options.model, load_backbone_weights);
   if (o.stage == TrainStage::kEmbedding) prepare_embedding_targets(run);
   const auto parameters = o.stage == TrainStage::kLocalization ? run.model->lnet_parameters()
-                                                                : run.model->enet_parameters();
+                                                               : run.model->enet_parameters();
   run.optimizer = std::make_unique<torch::optim::Adam>(
       parameters, torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
 }
@@ -222,7 +222,8 @@ TrainResult run_loop(Run& run, bool resumed) {
   const int64_t n = static_cast<int64_t>(run.data->size());
   const int64_t steps_per_epoch = (n + o.batch_size - 1) / o.batch_size;
   int64_t total_steps = o.epochs * steps_per_epoch;
-  if (o.max_steps > 0) total_steps = o.epochs > 0 ? std::min(total_steps, o.max_steps) : o.max_steps;
+  if (o.max_steps > 0)
+    total_steps = o.epochs > 0 ? std::min(total_steps, o.max_steps) : o.max_steps;
   const fs::path dir(o.out_dir);
   const std::string last_path = (dir / "last.ckpt").string();
   const std::string best_path = (dir / "best.ckpt").string();
@@ -235,8 +236,8 @@ TrainResult run_loop(Run& run, bool resumed) {
   const std::vector<std::string> loss_columns = columns;
   columns.push_back("images_per_s");
   if (run.group) columns.push_back("comm_s");  // seconds in collectives this step
-  const auto val_columns = o.stage == TrainStage::kLocalization ? validation_columns()
-                                                                 : mask_validation_columns();
+  const auto val_columns =
+      o.stage == TrainStage::kLocalization ? validation_columns() : mask_validation_columns();
   for (const auto& c : val_columns) columns.push_back(c);
   std::optional<TrainLog> log;
   if (run.is_main()) log.emplace((dir / "log.csv").string(), columns, resumed ? run.step : -1);
@@ -318,7 +319,8 @@ TrainResult run_loop(Run& run, bool resumed) {
     if (o.lr_schedule == "cosine") {
       double progress = static_cast<double>(run.step) / static_cast<double>(total_steps);
       if (o.max_minutes > 0) {
-        progress = std::max(progress, (seconds_now() - run.previous_seconds) / (o.max_minutes * 60.0));
+        progress =
+            std::max(progress, (seconds_now() - run.previous_seconds) / (o.max_minutes * 60.0));
       }
       const double lr = 0.5 * o.lr * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
       for (auto& group : run.optimizer->param_groups()) {
@@ -341,8 +343,8 @@ TrainResult run_loop(Run& run, bool resumed) {
           (o.max_minutes > 0 && seconds_now() - run.previous_seconds > o.max_minutes * 60.0);
       std::vector<at::Tensor> buffers;
       for (const auto& b : run.model->buffers()) buffers.push_back(b);
-      stop_everyone =
-          all_reduce_step(*run.group, trained_parameters(run), buffers, loss_columns, terms, stop_here);
+      stop_everyone = all_reduce_step(*run.group, trained_parameters(run), buffers, loss_columns,
+                                      terms, stop_here);
     }
     run.optimizer->step();
     ++run.step;
@@ -367,18 +369,19 @@ TrainResult run_loop(Run& run, bool resumed) {
     }
     char text[200];
     if (o.stage == TrainStage::kLocalization) {
-      std::snprintf(text, sizeof text, "ep %lld loss %.3f (%s %.2f split %.2f fp %.2f)%s",
-                    static_cast<long long>(epoch + 1), running["total"],
-                    o.supervision == Supervision::kPoints ? "pt" : "ce",
-                    o.supervision == Supervision::kPoints ? running["point"] : running["mask_ce"],
-                    running["split_local"] + running["split_global"], running["false_positive"],
-                    last_val >= 0 ? (" val MAE " + std::to_string(last_val).substr(0, 6)).c_str()
-                                  : "");
+      std::snprintf(
+          text, sizeof text, "ep %lld loss %.3f (%s %.2f split %.2f fp %.2f)%s",
+          static_cast<long long>(epoch + 1), running["total"],
+          o.supervision == Supervision::kPoints ? "pt" : "ce",
+          o.supervision == Supervision::kPoints ? running["point"] : running["mask_ce"],
+          running["split_local"] + running["split_global"], running["false_positive"],
+          last_val >= 0 ? (" val MAE " + std::to_string(last_val).substr(0, 6)).c_str() : "");
     } else {
       std::snprintf(text, sizeof text, "ep %lld similarity loss %.4f%s",
                     static_cast<long long>(epoch + 1), running["total"],
-                    last_validated >= 0 ? (" val AP50 " + std::to_string(last_val).substr(0, 5)).c_str()
-                                        : "");
+                    last_validated >= 0
+                        ? (" val AP50 " + std::to_string(last_val).substr(0, 5)).c_str()
+                        : "");
     }
     if (o.max_minutes > 0) {
       // With a time budget the step count to expect is the budget at the current pace.
@@ -415,7 +418,8 @@ TrainResult run_loop(Run& run, bool resumed) {
   if (run.group) run.group->barrier();
   result.steps = run.step;
   result.stage = o.stage;
-  result.best_val = run.has_best ? (o.stage == TrainStage::kLocalization ? run.best_score : -run.best_score) : -1;
+  result.best_val =
+      run.has_best ? (o.stage == TrainStage::kLocalization ? run.best_score : -run.best_score) : -1;
   result.last_val = last_val;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.last_checkpoint = last_path;
@@ -427,11 +431,13 @@ TrainResult run_loop(Run& run, bool resumed) {
 void check_device(const TrainOptions& options) {
   if (options.device != "cuda") return;
   if (!torch::cuda::is_available()) {
-    throw Error("--device cuda: the libtorch in use has no CUDA (or no GPU is visible); "
-                "Debian's libtorch is CPU-only: use --device cpu");
+    throw Error(
+        "--device cuda: the libtorch in use has no CUDA (or no GPU is visible); "
+        "Debian's libtorch is CPU-only: use --device cpu");
   }
-  throw Error("--device cuda: a CUDA libtorch was found, but wisenet train runs on the CPU "
-              "only so far: use --device cpu");
+  throw Error(
+      "--device cuda: a CUDA libtorch was found, but wisenet train runs on the CPU "
+      "only so far: use --device cpu");
 }
 
 std::unique_ptr<ProcessGroup> join_group(const DistributedOptions& distributed) {
@@ -461,7 +467,18 @@ TrainResult train(const TrainOptions& options, const DistributedOptions& distrib
   run.options.progress = options.progress && distributed.rank == 0;
   run.group = join_group(distributed);
   build(run, options.init.empty());
-  if (!options.init.empty()) load_checkpoint(options.init, *run.model, nullptr);
+  if (!options.init.empty()) {
+    const CheckpointInfo init = load_checkpoint(options.init, *run.model, nullptr);
+    // The emb stage keeps the L-Net as trained: it must run at the scale it was trained at.
+    if (options.stage == TrainStage::kEmbedding &&
+        init.options.lnet_input_scale != options.model.lnet_input_scale) {
+      throw Error(options.init, "its L-Net was trained with lnet_input_scale " +
+                                    std::to_string(init.options.lnet_input_scale) +
+                                    "; pass --lnet-input-scale " +
+                                    std::to_string(init.options.lnet_input_scale) + " (got " +
+                                    std::to_string(options.model.lnet_input_scale) + ")");
+    }
+  }
   broadcast_model(run);
   if (run.is_main()) {
     write_file_atomic((dir / "options.json").string(),
