@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
 namespace wisenet {
 
@@ -15,96 +16,116 @@ uint32_t ordered_bits(float f) {
   return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
 }
 
-}  // namespace
+constexpr uint32_t kZeroKey = 0x80000000u;  // ordered_bits(0.f)
 
-std::vector<int32_t> dense_ranks(const float* values, int n, int* rank_count) {
-  // Each item is (ordered key << 32 | index); an LSD radix sort on the key's three 11-bit
-  // digits (a pass where every key has the same digit is skipped) is stable, so equal keys
-  // keep index order. The three histograms come from one read of the keys; 2048 counters a
-  // digit stay in the L1 cache.
+// Sorts `items` (ordered key << 32 | index) by key, equal keys in index order: an LSD radix
+// sort on the key's three 11-bit digits (a pass where every key has the same digit is
+// skipped), stable. The three histograms come from one read of the keys; 2048 counters a
+// digit stay in the L1 cache.
+void radix_sort(std::vector<uint64_t>& items, std::vector<uint64_t>& tmp) {
   constexpr int kBits = 11, kDigits = 3, kBuckets = 1 << kBits;
-  std::vector<uint64_t> items(n), tmp(n);
-  std::vector<int> count(kDigits * kBuckets, 0);
-  for (int i = 0; i < n; ++i) {
-    const uint32_t key = ordered_bits(values[i]);
-    items[i] = (static_cast<uint64_t>(key) << 32) | static_cast<uint32_t>(i);
+  const size_t n = items.size();
+  if (n < 2) return;
+  tmp.resize(n);
+  int count[kDigits * kBuckets] = {};
+  for (uint64_t item : items) {
+    const uint32_t key = static_cast<uint32_t>(item >> 32);
     for (int d = 0; d < kDigits; ++d) ++count[d * kBuckets + ((key >> (d * kBits)) & (kBuckets - 1))];
   }
   for (int d = 0; d < kDigits; ++d) {
-    int* c = count.data() + d * kBuckets;
+    int* c = count + d * kBuckets;
     const int shift = 32 + d * kBits;
-    if (n == 0 || c[(items[0] >> shift) & (kBuckets - 1)] == n) continue;
+    if (c[(items[0] >> shift) & (kBuckets - 1)] == static_cast<int>(n)) continue;
     int sum = 0;
     for (int b = 0; b < kBuckets; ++b) {
       const int k = c[b];
       c[b] = sum;
       sum += k;
     }
-    for (int i = 0; i < n; ++i) tmp[c[(items[i] >> shift) & (kBuckets - 1)]++] = items[i];
+    for (uint64_t item : items) tmp[c[(item >> shift) & (kBuckets - 1)]++] = item;
     items.swap(tmp);
   }
-  std::vector<int32_t> rank(n);
-  int32_t r = -1;
-  uint32_t previous = 0;
+}
+
+}  // namespace
+
+void dense_ranks(const float* values, int n, int32_t* ranks, int* rank_count) {
+  // Scratch kept per thread: fresh half-megabyte buffers on every call cost more in page
+  // faults than the sort itself.
+  thread_local std::vector<uint64_t> items, tmp;
+  items.clear();
+  bool negative = false, zero = false;
   for (int i = 0; i < n; ++i) {
-    const uint32_t key = static_cast<uint32_t>(items[i] >> 32);
-    if (i == 0 || key != previous) ++r;
+    const uint32_t key = ordered_bits(values[i]);
+    negative |= key < kZeroKey;
+    zero |= key == kZeroKey;
+  }
+  // With no negative value, 0 (if present) is the smallest and takes rank 0; only the other
+  // values need sorting, and they rank from 1.
+  const bool zeros_first = zero && !negative;
+  for (int i = 0; i < n; ++i) {
+    const uint32_t key = ordered_bits(values[i]);
+    if (zeros_first && key == kZeroKey) {
+      ranks[i] = 0;
+      continue;
+    }
+    items.push_back((static_cast<uint64_t>(key) << 32) | static_cast<uint32_t>(i));
+  }
+  radix_sort(items, tmp);
+  int32_t r = zeros_first ? 0 : -1;
+  uint32_t previous = kZeroKey;
+  for (size_t k = 0; k < items.size(); ++k) {
+    const uint32_t key = static_cast<uint32_t>(items[k] >> 32);
+    if ((k == 0 && !zeros_first) || key != previous) ++r;
     previous = key;
-    rank[static_cast<uint32_t>(items[i])] = r;
+    ranks[static_cast<uint32_t>(items[k])] = r;
   }
   *rank_count = r + 1;
-  return rank;
+}
+
+std::vector<int32_t> dense_ranks(const float* values, int n, int* rank_count) {
+  std::vector<int32_t> ranks(n);
+  dense_ranks(values, n, ranks.data(), rank_count);
+  return ranks;
 }
 
 void BucketQueue::reset(int buckets, int capacity) {
-  head_.assign(buckets, -1);
-  tail_.assign(buckets, -1);
-  next_.resize(capacity);
-  levels_.clear();
-  size_t bits = static_cast<size_t>(buckets > 0 ? buckets : 1);
-  do {
-    const size_t words = (bits + 63) / 64;
-    levels_.emplace_back(words, 0);
-    bits = words;
-  } while (bits > 1);
-}
-
-void BucketQueue::push(int32_t bucket, int32_t item) {
-  next_[item] = -1;
-  if (tail_[bucket] >= 0) {
-    next_[tail_[bucket]] = item;
-    tail_[bucket] = item;
+  if (next_.size() < static_cast<size_t>(capacity)) next_.resize(capacity);
+  if (buckets == buckets_) {
+    // Empty the non-empty buckets only (a stopped flood leaves some).
+    uint64_t* bits = level_[0];
+    const size_t words = (static_cast<size_t>(buckets > 0 ? buckets : 1) + 63) / 64;
+    for (size_t word = 0; word < words; ++word) {
+      while (bits[word] != 0) {
+        const size_t b = word * 64 + static_cast<size_t>(__builtin_ctzll(bits[word]));
+        head_[b] = tail_[b] = -1;
+        bits[word] &= bits[word] - 1;
+      }
+    }
+    std::fill(bits_.begin() + static_cast<std::ptrdiff_t>(words), bits_.end(), 0);
     return;
   }
-  head_[bucket] = tail_[bucket] = item;
-  size_t bit = static_cast<size_t>(bucket);
-  for (auto& level : levels_) {
-    uint64_t& word = level[bit / 64];
-    const bool was_empty = word == 0;
-    word |= uint64_t{1} << (bit % 64);
-    if (!was_empty) break;
-    bit /= 64;
+  buckets_ = buckets;
+  head_.assign(buckets, -1);
+  tail_.assign(buckets, -1);
+  std::vector<size_t> sizes;
+  size_t count = static_cast<size_t>(buckets > 0 ? buckets : 1);
+  do {
+    count = (count + 63) / 64;
+    sizes.push_back(count);
+  } while (count > 1);
+  if (sizes.size() > static_cast<size_t>(kMaxDepth)) {
+    throw std::length_error("BucketQueue: too many buckets");
   }
-}
-
-int32_t BucketQueue::pop() {
-  size_t bucket = 0;
-  for (size_t k = levels_.size(); k-- > 0;) {
-    bucket = bucket * 64 + static_cast<size_t>(__builtin_ctzll(levels_[k][bucket]));
+  size_t total = 0;
+  for (size_t words : sizes) total += words;
+  bits_.assign(total, 0);
+  depth_ = static_cast<int>(sizes.size());
+  size_t offset = 0;
+  for (int k = 0; k < depth_; ++k) {
+    level_[k] = bits_.data() + offset;
+    offset += sizes[k];
   }
-  const int32_t item = head_[bucket];
-  head_[bucket] = next_[item];
-  if (head_[bucket] < 0) {
-    tail_[bucket] = -1;
-    size_t bit = bucket;
-    for (auto& level : levels_) {
-      uint64_t& word = level[bit / 64];
-      word &= ~(uint64_t{1} << (bit % 64));
-      if (word != 0) break;
-      bit /= 64;
-    }
-  }
-  return item;
 }
 
 }  // namespace wisenet

@@ -2,6 +2,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <atomic>
 #include <memory>
 
 #include "wisenet/loss/blobs.h"
@@ -92,9 +94,19 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
       splitters[split.category] = std::make_unique<WatershedSplitter>(maps[split.category]);
     }
   }
-  at::parallel_for(0, static_cast<int64_t>(splits.size()), 1, [&](int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; ++k) {
-      Split& split = splits[k];
+  // Work is handed out one split at a time, longest first (a global split floods the whole
+  // map; a local one may stop early), so that the threads finish together whatever the mix.
+  std::vector<size_t> order(splits.size());
+  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return (splits[a].within == nullptr) > (splits[b].within == nullptr);
+  });
+  std::atomic<size_t> next{0};
+  const int64_t workers =
+      std::min<int64_t>(at::get_num_threads(), static_cast<int64_t>(splits.size()));
+  at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
+    for (size_t k = next++; k < order.size(); k = next++) {
+      Split& split = splits[order[k]];
       split.boundary = splitters[split.category]->boundary_pixels(split.markers, split.within);
     }
   });

@@ -10,6 +10,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "wisenet/loss/priority_flood.h"
+
 namespace wisenet {
 
 // Black top-hat of `p` (CV_32F): closing(p) - p with a 7x7 square, borders reflected (for a
@@ -63,11 +65,12 @@ class WatershedSplitter {
   const cv::Mat& elevation() const { return elevation_; }
 
  private:
+  std::vector<int64_t> boundary_pixels_with_nan(const std::vector<int32_t>& marker_indices,
+                                                const std::vector<int>* within) const;
   cv::Mat elevation_;
-  // Dense ranks of the elevations (bucket_queue.h); empty when an elevation is NaN.
-  std::vector<int32_t> ranks_;
-  int rank_count_ = 0;
-  const int32_t* ranks() const { return ranks_.empty() ? nullptr : ranks_.data(); }
+  // The flood cells of the elevation (priority_flood.h); unused when an elevation is NaN.
+  FloodCells grid_;
+  bool has_nan_ = false;
 };
 
 }  // namespace wisenet
