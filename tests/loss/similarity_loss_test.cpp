@@ -207,6 +207,36 @@ TEST_F(SimilarityLossTest, NearestSeedMatchesBruteForce) {
   }
 }
 
+// Pixels a hair's breadth off the bisector of two far-out seeds, where the float expansion
+// |s|^2 - 2 s.e + |e|^2 cannot tell the two apart: the float screen must hand them to the
+// double computation, which decides as it does for double embeddings.
+TEST_F(SimilarityLossTest, NearestSeedScreeningAgreesWithDoubleOnNearTies) {
+  torch::manual_seed(9);
+  const int64_t dim = 16, pixels = 4000;
+  const torch::Tensor centre = torch::randn({dim, 1}, torch::kDouble) * 30;
+  const torch::Tensor axis = torch::randn({dim, 1}, torch::kDouble);
+  const torch::Tensor unit = axis / axis.norm();
+  torch::Tensor seeds = torch::cat({centre + unit, centre - unit, centre + 50 * unit}, 1);
+  // Offsets along the axis from 1e-7 to 1e-1 (both signs), plus noise across it.
+  const torch::Tensor along = torch::pow(10.0, torch::rand({1, pixels}, torch::kDouble) * 6 - 7) *
+                              (torch::randint(0, 2, {1, pixels}, torch::kDouble) * 2 - 1);
+  torch::Tensor across = torch::randn({dim, pixels}, torch::kDouble);
+  across -= unit * (unit * across).sum(0, true);
+  const torch::Tensor e = centre + unit * along + across;
+  // The same float values on both sides, so only the arithmetic differs.
+  const torch::Tensor e_float = e.to(torch::kFloat), seeds_float = seeds.to(torch::kFloat);
+  const torch::Tensor screened = nearest_seed(e_float, seeds_float);
+  const torch::Tensor exact = nearest_seed(e_float.to(torch::kDouble), seeds_float.to(torch::kDouble));
+  EXPECT_TRUE(torch::equal(screened, exact));
+  // Both seeds win somewhere: the case is a real near-tie.
+  EXPECT_GT((exact == 0).sum().item<int64_t>(), 100);
+  EXPECT_GT((exact == 1).sum().item<int64_t>(), 100);
+  // The float expansion alone gets some of them wrong (what the screen is for).
+  const torch::Tensor d2 = (seeds_float.t().pow(2).sum(1, true) + e_float.pow(2).sum(0, true)) -
+                           2 * torch::mm(seeds_float.t(), e_float);
+  EXPECT_GT((d2.argmin(0) != exact).sum().item<int64_t>(), 0);
+}
+
 TEST_F(SimilarityLossTest, NearestSeedTiesGoToTheLowerIndex) {
   const torch::Tensor e = torch::tensor({0.f, 1.f, 4.f, 2.f}).view({1, 4});
   // Seeds 1 and 2 are the same point; seed 0 and 3 are 2 apart around pixel value 2.

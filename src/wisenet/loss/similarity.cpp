@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "wisenet/core/error.h"
 
@@ -16,6 +17,22 @@ at::Tensor similarity_from_distance(const at::Tensor& squared_distance, Similari
   return s.clamp(kSimilarityMin, kSimilarityMax);
 }
 
+namespace {
+
+// The seeds' nearest to each pixel of `block` (D x c) with the distances expanded in double:
+// |s|^2 - 2 s.e + |e|^2, the cross term as one matrix product. argmin takes the first minimum:
+// ties go to the lower seed index.
+at::Tensor nearest_in_double(const at::Tensor& s, const at::Tensor& seed_norms,
+                             const at::Tensor& block) {
+  const at::Tensor b = block.to(torch::kDouble);
+  const at::Tensor d2 =
+      torch::addmm(seed_norms + at::linalg_vector_norm(b, 2, {0}).pow(2).unsqueeze(0), s, b, 1.0,
+                   -2.0);
+  return d2.argmin(0);
+}
+
+}  // namespace
+
 at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   if (embeddings.dim() != 2 || seeds.dim() != 2 || embeddings.size(0) != seeds.size(0) ||
       seeds.size(1) < 1) {
@@ -23,23 +40,49 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   }
   torch::NoGradGuard no_grad;
   const at::Tensor e = embeddings.detach();
-  // In double: the expansion below cancels |e|^2 against 2 s.e, and in float that rounding
-  // would reorder seeds whose distances differ far above float resolution of the distance.
-  const at::Tensor s = seeds.detach().t().to(torch::kDouble).contiguous();  // K x D
-  const at::Tensor seed_norms = s.pow(2).sum(1).unsqueeze(1);  // K x 1
+  // The answer is the argmin of the distances expanded in double (in float the expansion
+  // cancels |e|^2 against 2 s.e, and its rounding would reorder seeds whose distances differ
+  // far above float resolution of the distance). Double matrix products cost several times the
+  // float ones, so float embeddings are screened in float first: with
+  //   bound = (D + 8) 2^-24 (|e| + max |s|)^2
+  // every float distance lies within `bound` of the exact one (the standard error bound of a
+  // D-term dot product and of the two squared norms), so where the float runner-up is more
+  // than 4 bounds behind the float best, the exact distances (and the double ones, whose own
+  // error is 2^29 times smaller) order the same seed first. Only the other pixels (near-ties,
+  // duplicate seeds) are recomputed in double.
+  const at::Tensor s_double = seeds.detach().t().to(torch::kDouble).contiguous();  // K x D
+  const at::Tensor norms_double = s_double.pow(2).sum(1).unsqueeze(1);          // K x 1
+  const int64_t count = s_double.size(0), dim = s_double.size(1);
   const int64_t pixels = e.size(1);
-  // |e - s|^2 = |s|^2 - 2 s.e + |e|^2, the cross term as one matrix product per chunk of
-  // pixels (a K x chunk block: bounded memory for dense scenes with hundreds of seeds). argmin
-  // takes the first minimum: ties go to the lower seed index.
-  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(s.size(0), 1));
+  // A K x chunk block at a time: bounded memory for dense scenes with hundreds of seeds.
+  const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(count, 1));
   at::Tensor best = torch::empty({pixels}, torch::dtype(torch::kLong).device(e.device()));
+  const bool screen = e.scalar_type() == torch::kFloat && count >= 2;
+  const at::Tensor s_float = s_double.to(torch::kFloat);
+  const at::Tensor norms_float = norms_double.to(torch::kFloat);
+  const double max_seed_norm = std::sqrt(norms_double.max().item<double>());
+  const double relative = static_cast<double>(dim + 8) * std::ldexp(1.0, -24);
   for (int64_t start = 0; start < pixels; start += chunk) {
     const int64_t end = std::min(pixels, start + chunk);
-    const at::Tensor block = e.slice(1, start, end).to(torch::kDouble);  // D x c
-    const at::Tensor d2 =
-        torch::addmm(seed_norms + at::linalg_vector_norm(block, 2, {0}).pow(2).unsqueeze(0), s,
-                     block, 1.0, -2.0);
-    best.slice(0, start, end).copy_(d2.argmin(0));
+    const at::Tensor block = e.slice(1, start, end);  // D x c
+    if (!screen) {
+      best.slice(0, start, end).copy_(nearest_in_double(s_double, norms_double, block));
+      continue;
+    }
+    const at::Tensor pixel_norms = block.pow(2).sum(0);  // c, float
+    const at::Tensor d2 = torch::addmm(norms_float + pixel_norms.unsqueeze(0), s_float, block,
+                                       1.0, -2.0);  // K x c, float
+    const auto [two, which] = d2.topk(2, /*dim=*/0, /*largest=*/false, /*sorted=*/true);
+    const at::Tensor bound =
+        relative * (pixel_norms.to(torch::kDouble).sqrt() * 1.001 + max_seed_norm).pow(2);
+    const at::Tensor gap = (two[1] - two[0]).to(torch::kDouble);
+    const at::Tensor uncertain = (gap <= 4.0 * bound).nonzero().squeeze(1);
+    at::Tensor chosen = which[0].clone();
+    if (uncertain.numel() > 0) {
+      chosen.index_put_({uncertain},
+                        nearest_in_double(s_double, norms_double, block.index_select(1, uncertain)));
+    }
+    best.slice(0, start, end).copy_(chosen);
   }
   return best.to(torch::kCPU).contiguous();
 }
