@@ -30,6 +30,17 @@ void check_maps(const std::vector<cv::Mat>& probs) {
 cv::Mat argmax_channel(const std::vector<cv::Mat>& probs) {
   check_maps(probs);
   const int h = probs[0].rows, w = probs[0].cols;
+  if (probs.size() == 2) {
+    // One class: channel 1 wins only where strictly greater, so no running maximum is needed.
+    cv::Mat argmax(h, w, CV_32S);
+    for (int y = 0; y < h; ++y) {
+      const float* s0 = probs[0].ptr<float>(y);
+      const float* s1 = probs[1].ptr<float>(y);
+      int* a = argmax.ptr<int>(y);
+      for (int x = 0; x < w; ++x) a[x] = s1[x] > s0[x] ? 1 : 0;
+    }
+    return argmax;
+  }
   cv::Mat argmax(h, w, CV_32S, cv::Scalar(0));
   cv::Mat best = probs[0].clone();
   for (size_t c = 1; c < probs.size(); ++c) {
@@ -70,8 +81,8 @@ BlobMap find_blobs(const std::vector<cv::Mat>& probs, const std::vector<Point>& 
 
   for (int c = 1; c <= classes; ++c) {
     cv::Mat mask = out.argmax == c;
-    cv::Mat labels, stats, centroids;
-    const int n = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
+    cv::Mat labels;
+    const int n = cv::connectedComponents(mask, labels, 8, CV_32S);
     if (n <= 1) continue;
     // OpenCV's label numbering is not promised to be raster order (its parallel variants),
     // so blobs are numbered by first appearance in our own raster scan.
@@ -87,8 +98,6 @@ BlobMap find_blobs(const std::vector<cv::Mat>& probs, const std::vector<Point>& 
           b = static_cast<int>(out.blobs.size());
           Blob blob;
           blob.category = c;
-          blob.area = stats.at<int>(l[x], cv::CC_STAT_AREA);
-          blob.pixels.reserve(blob.area);
           blob.seed = {x, y};
           blob.seed_score = sc[x];
           out.blobs.push_back(std::move(blob));
@@ -104,6 +113,7 @@ BlobMap find_blobs(const std::vector<cv::Mat>& probs, const std::vector<Point>& 
       }
     }
   }
+  for (Blob& blob : out.blobs) blob.area = static_cast<int>(blob.pixels.size());
   for (size_t i = 0; i < points.size(); ++i) {
     const Point& p = points[i];
     const int b = out.blob_index.at<int>(p.y, p.x);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace wisenet {
 
@@ -18,18 +19,17 @@ uint32_t ordered_bits(float f) {
 
 constexpr uint32_t kZeroKey = 0x80000000u;  // ordered_bits(0.f)
 
-// Sorts `items` (ordered key << 32 | index) by key, equal keys in index order: an LSD radix
-// sort on the key's three 11-bit digits (a pass where every key has the same digit is
-// skipped), stable. The three histograms come from one read of the keys; 2048 counters a
-// digit stay in the L1 cache.
-void radix_sort(std::vector<uint64_t>& items, std::vector<uint64_t>& tmp) {
+// Sorts items[0, n) (ordered key << 32 | index) by key, equal keys in index order: an LSD
+// radix sort on the key's three 11-bit digits (a pass where every key has the same digit is
+// skipped), stable, ping-ponging with `tmp` (n entries). Returns the array that holds the
+// sorted items. The three histograms come from one read of the keys; 2048 counters a digit
+// stay in the L1 cache.
+uint64_t* radix_sort(uint64_t* items, size_t n, uint64_t* tmp) {
   constexpr int kBits = 11, kDigits = 3, kBuckets = 1 << kBits;
-  const size_t n = items.size();
-  if (n < 2) return;
-  tmp.resize(n);
+  if (n < 2) return items;
   int count[kDigits * kBuckets] = {};
-  for (uint64_t item : items) {
-    const uint32_t key = static_cast<uint32_t>(item >> 32);
+  for (size_t k = 0; k < n; ++k) {
+    const uint32_t key = static_cast<uint32_t>(items[k] >> 32);
     for (int d = 0; d < kDigits; ++d) ++count[d * kBuckets + ((key >> (d * kBits)) & (kBuckets - 1))];
   }
   for (int d = 0; d < kDigits; ++d) {
@@ -42,39 +42,45 @@ void radix_sort(std::vector<uint64_t>& items, std::vector<uint64_t>& tmp) {
       c[b] = sum;
       sum += k;
     }
-    for (uint64_t item : items) tmp[c[(item >> shift) & (kBuckets - 1)]++] = item;
-    items.swap(tmp);
+    for (size_t k = 0; k < n; ++k) tmp[c[(items[k] >> shift) & (kBuckets - 1)]++] = items[k];
+    std::swap(items, tmp);
   }
+  return items;
 }
 
 }  // namespace
 
 void dense_ranks(const float* values, int n, int32_t* ranks, int* rank_count) {
   // Scratch kept per thread: fresh half-megabyte buffers on every call cost more in page
-  // faults than the sort itself.
-  thread_local std::vector<uint64_t> items, tmp;
-  items.clear();
-  bool negative = false, zero = false;
+  // faults than the sort itself. Sized, never shrunk, so that no call clears it.
+  thread_local std::vector<uint64_t> buffer, spare;
+  if (buffer.size() < static_cast<size_t>(n)) {
+    buffer.resize(n);
+    spare.resize(n);
+  }
+  // No NaN, so comparing floats is comparing keys: x < 0 exactly when its key is below 0's,
+  // and -0 == 0. Branch-free, so the compiler vectorizes it.
+  uint8_t negative = 0, zero = 0;
   for (int i = 0; i < n; ++i) {
-    const uint32_t key = ordered_bits(values[i]);
-    negative |= key < kZeroKey;
-    zero |= key == kZeroKey;
+    negative |= values[i] < 0.f;
+    zero |= values[i] == 0.f;
   }
   // With no negative value, 0 (if present) is the smallest and takes rank 0; only the other
   // values need sorting, and they rank from 1.
   const bool zeros_first = zero && !negative;
+  uint64_t* items = buffer.data();
+  size_t m = 0;
   for (int i = 0; i < n; ++i) {
-    const uint32_t key = ordered_bits(values[i]);
-    if (zeros_first && key == kZeroKey) {
+    if (zeros_first && values[i] == 0.f) {
       ranks[i] = 0;
       continue;
     }
-    items.push_back((static_cast<uint64_t>(key) << 32) | static_cast<uint32_t>(i));
+    items[m++] = (static_cast<uint64_t>(ordered_bits(values[i])) << 32) | static_cast<uint32_t>(i);
   }
-  radix_sort(items, tmp);
+  items = radix_sort(items, m, spare.data());
   int32_t r = zeros_first ? 0 : -1;
   uint32_t previous = kZeroKey;
-  for (size_t k = 0; k < items.size(); ++k) {
+  for (size_t k = 0; k < m; ++k) {
     const uint32_t key = static_cast<uint32_t>(items[k] >> 32);
     if ((k == 0 && !zeros_first) || key != previous) ++r;
     previous = key;

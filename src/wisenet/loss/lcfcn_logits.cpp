@@ -51,6 +51,10 @@ double log_one_minus_at(const T* o, int64_t channels, int64_t stride, int64_t pi
 struct Saved : torch::CustomClassHolder {
   LcfcnPlan plan;
   bool background = false;
+  // log S at each weighted pixel of the split and false-positive maps, in the maps' order
+  // (channels values a pixel), from the forward pass: the backward pass reads the very values
+  // it would recompute from the same logits.
+  std::vector<double> map_log_s;
 };
 
 // Runs `f` with the logits' data pointer typed as float or double.
@@ -64,7 +68,8 @@ void with_data(const at::Tensor& o, F&& f) {
 }
 
 template <typename T>
-std::vector<double> forward_terms(const T* o, const LcfcnPlan& plan, bool background) {
+std::vector<double> forward_terms(const T* o, const LcfcnPlan& plan, bool background,
+                                  std::vector<double>& map_log_s) {
   const int64_t channels = plan.channels, stride = plan.height * plan.width;
   std::vector<double> terms(kTerms, 0.0), log_s(channels);
   for (int64_t c = 0; c < channels; ++c) {
@@ -81,12 +86,16 @@ std::vector<double> forward_terms(const T* o, const LcfcnPlan& plan, bool backgr
     terms[kPoint] -= std::max(log_s[c], kLogFloor);
   }
   const PixelWeights* maps[3] = {&plan.split_local, &plan.split_global, &plan.false_positive};
+  map_log_s.resize(
+      (plan.split_local.size() + plan.split_global.size() + plan.false_positive.size()) *
+      static_cast<size_t>(channels));
+  double* cached = map_log_s.data();
   for (int t = 0; t < 3; ++t) {
     const PixelWeights& w = *maps[t];
     double sum = 0;
-    for (size_t k = 0; k < w.size(); ++k) {
-      log_softmax_at(o, channels, stride, w.pixels[k], log_s.data());
-      sum -= w.weights[k] * std::max(log_s[0], kLogFloor);
+    for (size_t k = 0; k < w.size(); ++k, cached += channels) {
+      log_softmax_at(o, channels, stride, w.pixels[k], cached);
+      sum -= w.weights[k] * std::max(cached[0], kLogFloor);
     }
     terms[kSplitLocal + t] = sum;
   }
@@ -112,13 +121,17 @@ void backward_terms(const T* o, const Saved& saved, const double* g, T* grad) {
   const LcfcnPlan& plan = saved.plan;
   const int64_t channels = plan.channels, stride = plan.height * plan.width;
   std::vector<double> log_s(channels);
-  // Adds `weight` * d(-log S_c)/dO at pixel p unless log S_c is clamped there.
+  // Adds `weight` * d(-log S_c)/dO at pixel p unless log S_c is clamped there; `at` holds
+  // log S at p.
+  const auto add_neg_log_at = [&](int64_t c, int64_t p, double weight, const double* at) {
+    if (at[c] < kLogFloor) return;
+    for (int64_t k = 0; k < channels; ++k) {
+      grad[k * stride + p] += static_cast<T>(weight * (std::exp(at[k]) - (k == c ? 1.0 : 0.0)));
+    }
+  };
   const auto add_neg_log = [&](int64_t c, int64_t p, double weight) {
     log_softmax_at(o, channels, stride, p, log_s.data());
-    if (log_s[c] < kLogFloor) return;
-    for (int64_t k = 0; k < channels; ++k) {
-      grad[k * stride + p] += static_cast<T>(weight * (std::exp(log_s[k]) - (k == c ? 1.0 : 0.0)));
-    }
+    add_neg_log_at(c, p, weight, log_s.data());
   };
   for (int64_t c = 0; c < channels; ++c) {
     const int64_t p = plan.argmax[c];
@@ -139,10 +152,15 @@ void backward_terms(const T* o, const Saved& saved, const double* g, T* grad) {
   for (int64_t index : plan.point_index) add_neg_log(index / stride, index % stride, g[kPoint]);
   // The weights on -log S_0 of the split and false-positive terms.
   const PixelWeights* maps[3] = {&plan.split_local, &plan.split_global, &plan.false_positive};
+  const double* cached = saved.map_log_s.data();
   for (int t = 0; t < 3; ++t) {
     const PixelWeights& w = *maps[t];
-    if (g[kSplitLocal + t] == 0) continue;
-    for (size_t k = 0; k < w.size(); ++k) add_neg_log(0, w.pixels[k], g[kSplitLocal + t] * w.weights[k]);
+    if (g[kSplitLocal + t] != 0) {
+      for (size_t k = 0; k < w.size(); ++k) {
+        add_neg_log_at(0, w.pixels[k], g[kSplitLocal + t] * w.weights[k], cached + k * channels);
+      }
+    }
+    cached += w.size() * channels;
   }
   if (saved.background && g[kBackground] != 0) {
     // -(logsumexp_p log S_0(p) - log HW): d/dO_k(p) = -(S_0(p) / sum S_0) (δ_k0 - S_k(p)).
@@ -171,7 +189,9 @@ class LcfcnLogitsFunction : public torch::autograd::Function<LcfcnLogitsFunction
                             c10::intrusive_ptr<Saved> saved) {
     const at::Tensor o = logits.contiguous();
     std::vector<double> terms;
-    with_data(o, [&](auto* data) { terms = forward_terms(data, saved->plan, saved->background); });
+    with_data(o, [&](auto* data) {
+      terms = forward_terms(data, saved->plan, saved->background, saved->map_log_s);
+    });
     ctx->save_for_backward({o});
     ctx->saved_data["plan"] = c10::IValue::make_capsule(std::move(saved));
     return torch::tensor(terms, torch::kDouble).to(logits.scalar_type());

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <string>
+#include <thread>
 
+#include "wisenet/core/error.h"
 #include "wisenet/loss/blobs.h"
 #include "wisenet/loss/watershed.h"
 
@@ -39,25 +42,44 @@ int64_t first_argmax(const cv::Mat& map) {
   return best;
 }
 
+// Points must lie in the image and name a class 1..C (checked before any work is shared).
+void check_points(const std::vector<Point>& points, int64_t channels, int64_t h, int64_t w) {
+  for (size_t i = 0; i < points.size(); ++i) {
+    const Point& p = points[i];
+    if (p.x < 0 || p.y < 0 || p.x >= w || p.y >= h) {
+      throw Error("lcfcn_plan: point " + std::to_string(i) + " (" + std::to_string(p.x) + ", " +
+                  std::to_string(p.y) + ") lies outside the " + std::to_string(w) + "x" +
+                  std::to_string(h) + " image");
+    }
+    if (p.category < 1 || p.category >= channels) {
+      throw Error("lcfcn_plan: point " + std::to_string(i) + " has class " +
+                  std::to_string(p.category) + ", outside 1.." + std::to_string(channels - 1));
+    }
+  }
+}
+
 }  // namespace
 
 LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>& points,
                      const LcfcnOptions& options) {
-  const BlobMap blobs = find_blobs(maps, points);  // also validates the points
   LcfcnPlan plan;
   plan.channels = static_cast<int64_t>(maps.size());
-  plan.height = maps[0].rows;
-  plan.width = maps[0].cols;
+  if (!maps.empty()) {
+    plan.height = maps[0].rows;
+    plan.width = maps[0].cols;
+  }
+  check_points(points, plan.channels, plan.height, plan.width);
   const int64_t h = plan.height, w = plan.width;
   plan.class_points.assign(plan.channels, 0);
   for (const Point& p : points) {
     ++plan.class_points[p.category];
     plan.point_index.push_back((p.category * h + p.y) * w + p.x);
   }
-  for (const cv::Mat& map : maps) plan.argmax.push_back(first_argmax(map));
 
-  // Every split the loss needs: the local split of each blob holding two or more points of its
-  // class, and the global split of each class with two or more points.
+  // Every split the loss needs: the global split of each class with two or more points and
+  // the local split of each blob holding two or more points of its class. A blob with two
+  // points implies a class with two, so the splitters are known from the points alone and
+  // can be built while the blobs are found.
   struct Split {
     int64_t category;
     std::vector<cv::Point> markers;
@@ -65,54 +87,96 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
     double weight;
     std::vector<int64_t> boundary;
   };
-  std::vector<Split> splits;
-  for (const Blob& blob : blobs.blobs) {
-    const int n = blob.point_count();
-    if (n < 2) continue;
-    const double weight =
-        options.local_split_weight == LocalSplitWeight::kPointsPlusOne ? n + 1 : n - 1;
-    splits.push_back(
-        {blob.category, pixels_of(points, blob.point_indices), &blob.pixels, weight, {}});
+  std::vector<int64_t> split_classes;
+  for (int64_t c = 1; c < plan.channels; ++c) {
+    if (plan.class_points[c] >= 2) split_classes.push_back(c);
   }
+  std::vector<Split> global_splits;
   if (options.global_split) {
-    for (int64_t c = 1; c < plan.channels; ++c) {
-      if (plan.class_points[c] < 2) continue;
+    for (int64_t c : split_classes) {
       std::vector<int> of_class;
       for (size_t i = 0; i < points.size(); ++i) {
         if (points[i].category == c) of_class.push_back(static_cast<int>(i));
       }
-      splits.push_back({c, pixels_of(points, of_class), nullptr,
-                        static_cast<double>(plan.class_points[c] - 1), {}});
+      global_splits.push_back({c, pixels_of(points, of_class), nullptr,
+                               static_cast<double>(plan.class_points[c] - 1), {}});
     }
   }
 
-  // One splitter per class (its black top-hat and elevation ranks serve all its splits); the
-  // floods are independent and run on the intra-op threads.
+  // The work, in the order it is handed out one task at a time from a shared counter: the
+  // splitters (black top-hat and ranks, one per class), the blobs, the global splits (a
+  // global split floods the whole map), then the local splits, known once the blobs are. A
+  // task waits only for tasks handed out before it, so any number of threads finishes; with
+  // two, the blobs are found while the first splitter is built.
+  BlobMap blobs;
+  std::vector<Split> local_splits;
   std::vector<std::unique_ptr<WatershedSplitter>> splitters(plan.channels);
-  for (const Split& split : splits) {
-    if (!splitters[split.category]) {
-      splitters[split.category] = std::make_unique<WatershedSplitter>(maps[split.category]);
+  const size_t splitter_tasks = split_classes.size();
+  const size_t blob_task = splitter_tasks;
+  const size_t first_global = blob_task + 1, first_local = first_global + global_splits.size();
+  std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[first_global]);
+  for (size_t k = 0; k < first_global; ++k) done[k] = false;
+  std::vector<size_t> splitter_task(plan.channels, 0);
+  for (size_t k = 0; k < split_classes.size(); ++k) splitter_task[split_classes[k]] = k;
+  std::atomic<bool> failed{false};
+  // Waits for task k; false when a task failed (its error is rethrown by parallel_for).
+  const auto wait_for = [&](size_t k) {
+    while (!done[k].load(std::memory_order_acquire)) std::this_thread::yield();
+    return !failed.load(std::memory_order_acquire);
+  };
+  const auto run = [&](size_t k) {
+    if (k < splitter_tasks) {
+      const int64_t c = split_classes[k];
+      splitters[c] = std::make_unique<WatershedSplitter>(maps[c]);
+    } else if (k == blob_task) {
+      blobs = find_blobs(maps, points);
+      for (const cv::Mat& map : maps) plan.argmax.push_back(first_argmax(map));
+      for (const Blob& blob : blobs.blobs) {
+        const int n = blob.point_count();
+        if (n < 2) continue;
+        const double weight =
+            options.local_split_weight == LocalSplitWeight::kPointsPlusOne ? n + 1 : n - 1;
+        local_splits.push_back(
+            {blob.category, pixels_of(points, blob.point_indices), &blob.pixels, weight, {}});
+      }
+    } else {
+      if (k >= first_local && !wait_for(blob_task)) return false;
+      if (k >= first_local && k - first_local >= local_splits.size()) return false;  // all done
+      Split* split =
+          k < first_local ? &global_splits[k - first_global] : &local_splits[k - first_local];
+      if (!wait_for(splitter_task[split->category])) return false;
+      split->boundary = splitters[split->category]->boundary_pixels(split->markers, split->within);
+      return true;
     }
-  }
-  // Work is handed out one split at a time, longest first (a global split floods the whole
-  // map; a local one may stop early), so that the threads finish together whatever the mix.
-  std::vector<size_t> order(splits.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return (splits[a].within == nullptr) > (splits[b].within == nullptr);
-  });
+    return true;
+  };
   std::atomic<size_t> next{0};
-  const int64_t workers =
-      std::min<int64_t>(at::get_num_threads(), static_cast<int64_t>(splits.size()));
-  at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
-    for (size_t k = next++; k < order.size(); k = next++) {
-      Split& split = splits[order[k]];
-      split.boundary = splitters[split.category]->boundary_pixels(split.markers, split.within);
+  at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    for (;;) {
+      const size_t k = next++;
+      if (k < first_global) {
+        // Marked done even when it throws, so that no thread waits for it forever.
+        struct MarkDone {
+          std::atomic<bool>& flag;
+          ~MarkDone() { flag.store(true, std::memory_order_release); }
+        } mark{done[k]};
+        try {
+          run(k);
+        } catch (...) {
+          failed = true;
+          throw;
+        }
+      } else if (!run(k)) {
+        return;
+      }
     }
   });
 
-  for (const Split& split : splits) {
-    add_mean(split.within ? plan.split_local : plan.split_global, split.boundary, split.weight);
+  for (const Split& split : global_splits) {
+    add_mean(plan.split_global, split.boundary, split.weight);
+  }
+  for (const Split& split : local_splits) {
+    add_mean(plan.split_local, split.boundary, split.weight);
   }
   for (const Blob& blob : blobs.blobs) {
     if (blob.point_count() == 0) add_mean(plan.false_positive, blob.pixels, 1.0);

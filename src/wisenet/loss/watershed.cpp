@@ -222,8 +222,24 @@ std::vector<int64_t> WatershedSplitter::boundary_pixels(const std::vector<cv::Po
 
   if (!within) {
     priority_flood(cells, grid_, flood_markers, nullptr, nullptr, scratch);
-    for (int i = 0; i < n; ++i) {
-      if (differs(i)) out.push_back(i);
+    thread_local std::vector<uint8_t> row_flags;
+    row_flags.resize(w);
+    for (int y = 0; y < h; ++y) {
+      const int32_t* c = cells + (y + 1) * stride + 1;
+      // Outside the map a pixel compares with itself (the frame is no neighbour), so the
+      // middle of a row is one branch-free loop.
+      const int32_t* up = y > 0 ? c - stride : c;
+      const int32_t* down = y + 1 < h ? c + stride : c;
+      uint8_t* f = row_flags.data();
+      for (int x = 0; x < w; ++x) f[x] = (c[x] != up[x]) | (c[x] != down[x]);
+      for (int x = 1; x + 1 < w; ++x) f[x] |= (c[x] != c[x - 1]) | (c[x] != c[x + 1]);
+      if (w > 1) {
+        f[0] |= c[0] != c[1];
+        f[w - 1] |= c[w - 1] != c[w - 2];
+      }
+      for (int x = 0; x < w; ++x) {
+        if (f[x]) out.push_back(static_cast<int64_t>(y) * w + x);
+      }
     }
     return out;
   }
