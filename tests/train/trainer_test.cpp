@@ -131,6 +131,10 @@ TEST(Trainer, RefusesToOverwriteARunAndReportsBadOptions) {
   EXPECT_THROW(train(o), Error);
   o.lr = -1;
   EXPECT_THROW(train(o), Error);
+  o.lr = 1e-3;
+  o.similarity.pixels_per_point = 0;
+  EXPECT_NE(test::error_of([&] { train(o); }).find("pixels_per_point must be >= 1"),
+            std::string::npos);
   TrainOptions missing = tiny_options((dir / "nope.json").string(), dir / "run2");
   EXPECT_THROW(train(missing), Error);
   EXPECT_THROW(resume_training((dir / "nothing").string()), Error);
@@ -138,9 +142,18 @@ TEST(Trainer, RefusesToOverwriteARunAndReportsBadOptions) {
 
 TEST(TrainOptions, ConfigMergeChecksKeysAndTypes) {
   TrainOptions o;
-  merge_train_options(nlohmann::json{{"lr", 0.01}, {"backbone", "resnet18"}, {"hflip", true}},
+  merge_train_options(nlohmann::json{{"lr", 0.01},
+                                     {"backbone", "resnet18"},
+                                     {"hflip", true},
+                                     {"pixels_per_point", 400},
+                                     {"background_pixels", 300},
+                                     {"lnet_input_scale", 2}},
                       "c.json", o);
   EXPECT_DOUBLE_EQ(o.lr, 0.01);
+  EXPECT_EQ(o.similarity.pixels_per_point, 400);
+  EXPECT_EQ(o.similarity.background_pixels, 300);
+  EXPECT_EQ(o.model.lnet_input_scale, 2);
+  EXPECT_THROW(merge_train_options(nlohmann::json{{"lnet_input_scale", 9}}, "c.json", o), Error);
   EXPECT_EQ(o.model.backbone, "resnet18");
   EXPECT_TRUE(o.hflip);
   EXPECT_THROW(merge_train_options(nlohmann::json{{"lrr", 1}}, "c.json", o), Error);

@@ -49,6 +49,8 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"proposals", "proposal cache folder for the emb stage (default: RUN_DIR/proposals)"},
       {"proposal_score_threshold", "proposals scoring above this may become pseudo-masks"},
       {"allow_several_points", "a pseudo-mask may contain other points (the original code)"},
+      {"pixels_per_point", "similarity loss: pseudo-mask pixels drawn per point (section 5: 100)"},
+      {"background_pixels", "similarity loss: background pixels drawn per image (section 5: 100)"},
       {"lr", "Adam learning rate"},
       {"weight_decay", "Adam weight decay"},
       {"lr_schedule", "constant | cosine (decay to 0 over max_steps or max_minutes)"},
@@ -85,6 +87,8 @@ void TrainOptions::validate() const {
   if (scale_jitter < 0 || scale_jitter >= 1) throw Error("train: scale_jitter must be in [0, 1)");
   if (val_every < 0) throw Error("train: val_every must be >= 0");
   if (max_minutes < 0) throw Error("train: max_minutes must be >= 0");
+  if (similarity.pixels_per_point < 1) throw Error("train: pixels_per_point must be >= 1");
+  if (similarity.background_pixels < 1) throw Error("train: background_pixels must be >= 1");
 }
 
 json train_options_to_json(const TrainOptions& o) {
@@ -115,6 +119,8 @@ json train_options_to_json(const TrainOptions& o) {
       {"proposals", o.proposals_dir},
       {"proposal_score_threshold", o.proposal_score_threshold},
       {"allow_several_points", o.allow_several_points},
+      {"pixels_per_point", o.similarity.pixels_per_point},
+      {"background_pixels", o.similarity.background_pixels},
       {"lr", o.lr},
       {"weight_decay", o.weight_decay},
       {"lr_schedule", o.lr_schedule},
@@ -210,6 +216,10 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
       o.proposal_score_threshold = get<double>(value, source, key);
     } else if (key == "allow_several_points") {
       o.allow_several_points = get<bool>(value, source, key);
+    } else if (key == "pixels_per_point") {
+      o.similarity.pixels_per_point = get<int>(value, source, key);
+    } else if (key == "background_pixels") {
+      o.similarity.background_pixels = get<int>(value, source, key);
     } else if (key == "lr") {
       o.lr = get<double>(value, source, key);
     } else if (key == "weight_decay") {
