@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 namespace wisenet {
@@ -200,7 +201,10 @@ class LcfcnLogitsFunction : public torch::autograd::Function<LcfcnLogitsFunction
   static tensor_list backward(AutogradContext* ctx, tensor_list grad_outputs) {
     const at::Tensor o = ctx->get_saved_variables()[0];
     const at::Tensor g = grad_outputs[0].to(at::kDouble).contiguous();
-    at::Tensor grad = at::zeros_like(o);
+    // Zeroed on this thread: an image-sized fill is too small to be worth waking the other
+    // intra-op threads (at::zeros_like would), and the gradient is sparse.
+    at::Tensor grad = at::empty_like(o, at::MemoryFormat::Contiguous);
+    std::memset(grad.data_ptr(), 0, grad.nbytes());
     const auto saved = c10::static_intrusive_pointer_cast<Saved>(ctx->saved_data["plan"].toCapsule());
     with_data(o, [&](auto* data) {
       using T = std::remove_const_t<std::remove_pointer_t<decltype(data)>>;
