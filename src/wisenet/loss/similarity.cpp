@@ -1,9 +1,12 @@
 #include "wisenet/loss/similarity.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 #include "wisenet/core/error.h"
 
@@ -25,9 +28,8 @@ namespace {
 at::Tensor nearest_in_double(const at::Tensor& s, const at::Tensor& seed_norms,
                              const at::Tensor& block) {
   const at::Tensor b = block.to(torch::kDouble);
-  const at::Tensor d2 =
-      torch::addmm(seed_norms + at::linalg_vector_norm(b, 2, {0}).pow(2).unsqueeze(0), s, b, 1.0,
-                   -2.0);
+  const at::Tensor d2 = torch::addmm(
+      seed_norms + at::linalg_vector_norm(b, 2, {0}).pow(2).unsqueeze(0), s, b, 1.0, -2.0);
   return d2.argmin(0);
 }
 
@@ -51,13 +53,13 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   // error is 2^29 times smaller) order the same seed first. Only the other pixels (near-ties,
   // duplicate seeds) are recomputed in double.
   const at::Tensor s_double = seeds.detach().t().to(torch::kDouble).contiguous();  // K x D
-  const at::Tensor norms_double = s_double.pow(2).sum(1).unsqueeze(1);          // K x 1
+  const at::Tensor norms_double = s_double.pow(2).sum(1).unsqueeze(1);             // K x 1
   const int64_t count = s_double.size(0), dim = s_double.size(1);
   const int64_t pixels = e.size(1);
   // A K x chunk block at a time: bounded memory for dense scenes with hundreds of seeds.
   const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(count, 1));
   at::Tensor best = torch::empty({pixels}, torch::dtype(torch::kLong).device(e.device()));
-  const bool screen = e.scalar_type() == torch::kFloat && count >= 2;
+  const bool screen = e.is_cpu() && e.scalar_type() == torch::kFloat && count >= 2;
   const at::Tensor s_float = s_double.to(torch::kFloat);
   const at::Tensor norms_float = norms_double.to(torch::kFloat);
   const double max_seed_norm = std::sqrt(norms_double.max().item<double>());
@@ -69,18 +71,55 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
       best.slice(0, start, end).copy_(nearest_in_double(s_double, norms_double, block));
       continue;
     }
-    const at::Tensor pixel_norms = block.pow(2).sum(0);  // c, float
-    const at::Tensor d2 = torch::addmm(norms_float + pixel_norms.unsqueeze(0), s_float, block,
-                                       1.0, -2.0);  // K x c, float
-    const auto [two, which] = d2.topk(2, /*dim=*/0, /*largest=*/false, /*sorted=*/true);
-    const at::Tensor bound =
-        relative * (pixel_norms.to(torch::kDouble).sqrt() * 1.001 + max_seed_norm).pow(2);
-    const at::Tensor gap = (two[1] - two[0]).to(torch::kDouble);
-    const at::Tensor uncertain = (gap <= 4.0 * bound).nonzero().squeeze(1);
-    at::Tensor chosen = which[0].clone();
-    if (uncertain.numel() > 0) {
-      chosen.index_put_({uncertain},
-                        nearest_in_double(s_double, norms_double, block.index_select(1, uncertain)));
+    const at::Tensor columns = block.contiguous();
+    const int64_t c = end - start;
+    // s.e for every seed and pixel (K x c); the rest in one pass over pixel ranges: each
+    // pixel's |e|^2 and, over the seeds, the smallest |s|^2 - 2 s.e (|e|^2 is the same for
+    // every seed, so it changes no comparison and no gap) and the runner-up. Strictly smaller
+    // keeps the first minimum (a duplicate seed gives a gap of 0).
+    const at::Tensor cross = torch::mm(s_float, columns);
+    const float* e_data = columns.data_ptr<float>();
+    const float* x = cross.data_ptr<float>();
+    const float* seed_sq = norms_float.data_ptr<float>();
+    at::Tensor chosen = torch::empty({c}, torch::kLong);
+    int64_t* chosen_data = chosen.data_ptr<int64_t>();
+    std::vector<uint8_t> unsure(c, 0);
+    at::parallel_for(0, c, 4096, [&](int64_t p0, int64_t p1) {
+      const int64_t n = p1 - p0;
+      std::vector<float> norm(n, 0.f), first(n, std::numeric_limits<float>::infinity()),
+          second(n, std::numeric_limits<float>::infinity());
+      std::vector<int32_t> which(n, 0);
+      for (int64_t d = 0; d < dim; ++d) {
+        const float* row = e_data + d * c + p0;
+        for (int64_t p = 0; p < n; ++p) norm[p] += row[p] * row[p];
+      }
+      for (int64_t k = 0; k < count; ++k) {
+        const float* row = x + k * c + p0;
+        const float sk = seed_sq[k];
+        for (int64_t p = 0; p < n; ++p) {
+          // Branch-free so that the loop vectorizes.
+          const float v = sk - 2.f * row[p];
+          const bool below_first = v < first[p];
+          second[p] = below_first ? first[p] : std::min(second[p], v);
+          first[p] = below_first ? v : first[p];
+          which[p] = below_first ? static_cast<int32_t>(k) : which[p];
+        }
+      }
+      for (int64_t p = 0; p < n; ++p) {
+        chosen_data[p0 + p] = which[p];
+        const double r = std::sqrt(static_cast<double>(norm[p])) * 1.001 + max_seed_norm;
+        const double bound = relative * r * r;
+        unsure[p0 + p] = static_cast<double>(second[p]) - first[p] <= 4.0 * bound;
+      }
+    });
+    std::vector<int64_t> uncertain_pixels;
+    for (int64_t p = 0; p < c; ++p) {
+      if (unsure[p]) uncertain_pixels.push_back(p);
+    }
+    if (!uncertain_pixels.empty()) {
+      const at::Tensor uncertain = torch::tensor(uncertain_pixels, torch::kLong);
+      chosen.index_put_(
+          {uncertain}, nearest_in_double(s_double, norms_double, block.index_select(1, uncertain)));
     }
     best.slice(0, start, end).copy_(chosen);
   }

@@ -26,9 +26,10 @@ at::Tensor similarity_from_distance(const at::Tensor& squared_distance, Similari
 // the distance, so this is the nearest seed in Euclidean distance, compared before the clamp
 // (after it, every pixel far from all seeds would tie). Ties go to the lower seed index.
 // The result is the argmin of |s|^2 - 2 s.e + |e|^2 computed in double precision (a matrix
-// product); float embeddings are screened with the same product in float and only the pixels
-// whose two nearest seeds are within the float error bound of each other are recomputed in
-// double. Memory: O(P) plus a K x chunk block of at most 2^24 values.
+// product); float CPU embeddings are screened with the product in float (one pass over the
+// pixels finds each one's nearest and runner-up) and only the pixels whose two nearest seeds
+// are within the float error bound of each other are recomputed in double. Memory: O(P) plus
+// a K x chunk block of at most 2^24 values.
 at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds);
 
 }  // namespace wisenet
