@@ -74,6 +74,31 @@ TEST(NearestSeedCv, EqualsTheTensorVersionOnRandomEmbeddings) {
   }
 }
 
+// Pixels a hair's breadth off the bisector of two far-out seeds: the float screen must hand
+// them to the double path, which decides as the tensor version does on double embeddings.
+TEST(NearestSeedCv, NearTiesAgreeWithTheDoubleComputation) {
+  torch::manual_seed(10);
+  const int64_t dim = 16, h = 50, w = 80;
+  const torch::Tensor centre = torch::randn({dim, 1}, torch::kDouble) * 30;
+  const torch::Tensor axis = torch::randn({dim, 1}, torch::kDouble);
+  const torch::Tensor unit = axis / axis.norm();
+  const torch::Tensor seeds = torch::cat({centre + unit, centre - unit, centre + 50 * unit}, 1);
+  const torch::Tensor along = torch::pow(10.0, torch::rand({1, h * w}, torch::kDouble) * 6 - 7) *
+                              (torch::randint(0, 2, {1, h * w}, torch::kDouble) * 2 - 1);
+  torch::Tensor across = torch::randn({dim, h * w}, torch::kDouble);
+  across -= unit * (unit * across).sum(0, true);
+  const torch::Tensor e = (centre + unit * along + across).to(torch::kFloat).reshape({dim, h, w});
+  const torch::Tensor seeds_float = seeds.to(torch::kFloat);
+  const cv::Mat got = nearest_seed(as_mat(e), rows_of(seeds_float));
+  const torch::Tensor exact =
+      nearest_seed(e.reshape({dim, -1}).to(torch::kDouble), seeds_float.to(torch::kDouble))
+          .to(torch::kInt);
+  const cv::Mat expected = cv::Mat(h, w, CV_32S, exact.data_ptr<int>()).clone();
+  expect_same_labels(got, expected);
+  EXPECT_GT(cv::countNonZero(expected == 0), 100);
+  EXPECT_GT(cv::countNonZero(expected == 1), 100);
+}
+
 // Small integers: every distance is exact in double in both versions, so ties are real ties,
 // and a brute force in integers says which seed wins (the lowest index among the nearest).
 TEST(NearestSeedCv, TiesGoToTheLowerIndexAsInTheTensorVersion) {

@@ -1,9 +1,12 @@
 #include "wisenet/infer/nearest_seed_cv.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include <opencv2/core.hpp>
 
 #include "wisenet/core/error.h"
 
@@ -47,36 +50,87 @@ cv::Mat nearest_seed(const cv::Mat& embeddings, const cv::Mat& seeds) {
   cv::Mat labels(h, w, CV_32S);
   const float* data = e.ptr<float>();
   const size_t plane = static_cast<size_t>(h) * w;
-  cv::parallel_for_(cv::Range(0, h), [&](const cv::Range& rows) {
+  int* out = labels.ptr<int>();
+  // The exact answer for pixel p: |s|^2 - 2 s.e + |e|^2 in double, as the tensor version.
+  const auto exact = [&](size_t p, std::vector<double>& pixel, std::vector<double>& cross) {
+    double sum = 0;
+    for (int d = 0; d < dim; ++d) {
+      pixel[d] = data[d * plane + p];
+      sum += pixel[d] * pixel[d];
+    }
+    const double norm = std::sqrt(sum);
+    const double pixel_norm = norm * norm;  // as the tensor version: the norm, squared
+    std::fill(cross.begin(), cross.end(), 0.0);
+    for (int d = 0; d < dim; ++d) {
+      const double v = pixel[d];
+      const double* sd = s.data() + static_cast<size_t>(d) * count;
+      for (int k = 0; k < count; ++k) cross[k] += sd[k] * v;
+    }
+    // Strictly smaller: ties keep the lower seed index (argmin's first minimum).
+    int best = 0;
+    double best_d2 = std::numeric_limits<double>::infinity();
+    for (int k = 0; k < count; ++k) {
+      const double d2 = (seed_norms[k] + pixel_norm) - 2.0 * cross[k];
+      if (d2 < best_d2) {
+        best_d2 = d2;
+        best = k;
+      }
+    }
+    return best;
+  };
+  if (count < 2) {
+    std::fill(out, out + plane, 0);
+    return labels;
+  }
+  // A float screen first, as the tensor version: s.e for all seeds and pixels in one float
+  // matrix product, then per pixel its nearest and runner-up by |s|^2 - 2 s.e (|e|^2 changes
+  // no comparison). Every float value lies within bound = (D + 8) 2^-24 (|e| + max |s|)^2 of
+  // the exact one, so where the runner-up is more than 4 bounds behind, the exact (and the
+  // double) distances put the same seed first; only the other pixels take the double path.
+  const cv::Mat flat(dim, static_cast<int>(plane), CV_32F, const_cast<float*>(data));
+  cv::Mat seeds_float = seeds.isContinuous() ? seeds : seeds.clone();
+  cv::Mat cross_all;
+  cv::gemm(seeds_float, flat, 1.0, cv::noArray(), 0.0, cross_all);  // K x P
+  double max_seed_norm = 0;
+  std::vector<float> seed_sq(count);
+  for (int k = 0; k < count; ++k) {
+    seed_sq[k] = static_cast<float>(seed_norms[k]);
+    max_seed_norm = std::max(max_seed_norm, std::sqrt(seed_norms[k]));
+  }
+  const double relative = static_cast<double>(dim + 8) * std::ldexp(1.0, -24);
+  const float* x = cross_all.ptr<float>();
+  constexpr int kBlock = 4096;
+  const int blocks = static_cast<int>((plane + kBlock - 1) / kBlock);
+  cv::parallel_for_(cv::Range(0, blocks), [&](const cv::Range& range) {
     std::vector<double> pixel(dim), cross(count);
-    for (int y = rows.start; y < rows.end; ++y) {
-      int* out = labels.ptr<int>(y);
-      for (int x = 0; x < w; ++x) {
-        const size_t p = static_cast<size_t>(y) * w + x;
-        double sum = 0;
-        for (int d = 0; d < dim; ++d) {
-          pixel[d] = data[d * plane + p];
-          sum += pixel[d] * pixel[d];
+    std::vector<float> norm(kBlock), first(kBlock), second(kBlock);
+    std::vector<int32_t> which(kBlock);
+    for (int b = range.start; b < range.end; ++b) {
+      const size_t p0 = static_cast<size_t>(b) * kBlock;
+      const size_t n = std::min<size_t>(kBlock, plane - p0);
+      std::fill(norm.begin(), norm.begin() + n, 0.f);
+      std::fill(first.begin(), first.begin() + n, std::numeric_limits<float>::infinity());
+      std::fill(second.begin(), second.begin() + n, std::numeric_limits<float>::infinity());
+      std::fill(which.begin(), which.begin() + n, 0);
+      for (int d = 0; d < dim; ++d) {
+        const float* row = data + d * plane + p0;
+        for (size_t p = 0; p < n; ++p) norm[p] += row[p] * row[p];
+      }
+      for (int k = 0; k < count; ++k) {
+        const float* row = x + static_cast<size_t>(k) * plane + p0;
+        const float sk = seed_sq[k];
+        for (size_t p = 0; p < n; ++p) {
+          const float v = sk - 2.f * row[p];
+          const bool below_first = v < first[p];
+          second[p] = below_first ? first[p] : std::min(second[p], v);
+          first[p] = below_first ? v : first[p];
+          which[p] = below_first ? k : which[p];
         }
-        const double norm = std::sqrt(sum);
-        const double pixel_norm = norm * norm;  // as the tensor version: the norm, squared
-        std::fill(cross.begin(), cross.end(), 0.0);
-        for (int d = 0; d < dim; ++d) {
-          const double v = pixel[d];
-          const double* sd = s.data() + static_cast<size_t>(d) * count;
-          for (int k = 0; k < count; ++k) cross[k] += sd[k] * v;
-        }
-        // Strictly smaller: ties keep the lower seed index (argmin's first minimum).
-        int best = 0;
-        double best_d2 = std::numeric_limits<double>::infinity();
-        for (int k = 0; k < count; ++k) {
-          const double d2 = (seed_norms[k] + pixel_norm) - 2.0 * cross[k];
-          if (d2 < best_d2) {
-            best_d2 = d2;
-            best = k;
-          }
-        }
-        out[x] = best;
+      }
+      for (size_t p = 0; p < n; ++p) {
+        const double r = std::sqrt(static_cast<double>(norm[p])) * 1.001 + max_seed_norm;
+        const bool unsure = static_cast<double>(second[p]) - first[p] <= 4.0 * relative * r * r;
+        out[p0 + p] = unsure ? exact(p0 + p, pixel, cross) : which[p];
       }
     }
   });
