@@ -9,6 +9,7 @@
 #include <opencv2/core.hpp>
 
 #include "wisenet/core/error.h"
+#include "wisenet/infer/nearest_seed_screen.h"
 
 namespace wisenet {
 
@@ -82,11 +83,8 @@ cv::Mat nearest_seed(const cv::Mat& embeddings, const cv::Mat& seeds) {
     std::fill(out, out + plane, 0);
     return labels;
   }
-  // A float screen first, as the tensor version: s.e for all seeds and pixels in one float
-  // matrix product, then per pixel its nearest and runner-up by |s|^2 - 2 s.e (|e|^2 changes
-  // no comparison). Every float value lies within bound = (D + 8) 2^-24 (|e| + max |s|)^2 of
-  // the exact one, so where the runner-up is more than 4 bounds behind, the exact (and the
-  // double) distances put the same seed first; only the other pixels take the double path.
+  // A float screen first (nearest_seed_screen.h), as the tensor version: s.e for all seeds and
+  // pixels in one float matrix product; only the pixels it cannot decide take the double path.
   const cv::Mat flat(dim, static_cast<int>(plane), CV_32F, const_cast<float*>(data));
   cv::Mat seeds_float = seeds.isContinuous() ? seeds : seeds.clone();
   cv::Mat cross_all;
@@ -97,41 +95,22 @@ cv::Mat nearest_seed(const cv::Mat& embeddings, const cv::Mat& seeds) {
     seed_sq[k] = static_cast<float>(seed_norms[k]);
     max_seed_norm = std::max(max_seed_norm, std::sqrt(seed_norms[k]));
   }
-  const double relative = static_cast<double>(dim + 8) * std::ldexp(1.0, -24);
-  const float* x = cross_all.ptr<float>();
+  const SeedScreen screen{
+      data,           cross_all.ptr<float>(), static_cast<int64_t>(plane), dim, count,
+      seed_sq.data(), max_seed_norm};
   constexpr int kBlock = 4096;
   const int blocks = static_cast<int>((plane + kBlock - 1) / kBlock);
   cv::parallel_for_(cv::Range(0, blocks), [&](const cv::Range& range) {
     std::vector<double> pixel(dim), cross(count);
-    std::vector<float> norm(kBlock), first(kBlock), second(kBlock);
     std::vector<int32_t> which(kBlock);
+    std::vector<uint8_t> unsure(kBlock);
     for (int b = range.start; b < range.end; ++b) {
       const size_t p0 = static_cast<size_t>(b) * kBlock;
       const size_t n = std::min<size_t>(kBlock, plane - p0);
-      std::fill(norm.begin(), norm.begin() + n, 0.f);
-      std::fill(first.begin(), first.begin() + n, std::numeric_limits<float>::infinity());
-      std::fill(second.begin(), second.begin() + n, std::numeric_limits<float>::infinity());
-      std::fill(which.begin(), which.begin() + n, 0);
-      for (int d = 0; d < dim; ++d) {
-        const float* row = data + d * plane + p0;
-        for (size_t p = 0; p < n; ++p) norm[p] += row[p] * row[p];
-      }
-      for (int k = 0; k < count; ++k) {
-        const float* row = x + static_cast<size_t>(k) * plane + p0;
-        const float sk = seed_sq[k];
-        for (size_t p = 0; p < n; ++p) {
-          const float v = sk - 2.f * row[p];
-          const bool below_first = v < first[p];
-          second[p] = below_first ? first[p] : std::min(second[p], v);
-          first[p] = below_first ? v : first[p];
-          which[p] = below_first ? k : which[p];
-        }
-      }
-      for (size_t p = 0; p < n; ++p) {
-        const double r = std::sqrt(static_cast<double>(norm[p])) * 1.001 + max_seed_norm;
-        const bool unsure = static_cast<double>(second[p]) - first[p] <= 4.0 * relative * r * r;
-        out[p0 + p] = unsure ? exact(p0 + p, pixel, cross) : which[p];
-      }
+      screen_nearest_seeds(screen, static_cast<int64_t>(p0), static_cast<int64_t>(n), which.data(),
+                           unsure.data());
+      for (size_t p = 0; p < n; ++p)
+        out[p0 + p] = unsure[p] ? exact(p0 + p, pixel, cross) : which[p];
     }
   });
   return labels;

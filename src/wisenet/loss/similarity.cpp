@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "wisenet/core/error.h"
+#include "wisenet/infer/nearest_seed_screen.h"
 
 namespace wisenet {
 
@@ -45,13 +46,8 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   // The answer is the argmin of the distances expanded in double (in float the expansion
   // cancels |e|^2 against 2 s.e, and its rounding would reorder seeds whose distances differ
   // far above float resolution of the distance). Double matrix products cost several times the
-  // float ones, so float embeddings are screened in float first: with
-  //   bound = (D + 8) 2^-24 (|e| + max |s|)^2
-  // every float distance lies within `bound` of the exact one (the standard error bound of a
-  // D-term dot product and of the two squared norms), so where the float runner-up is more
-  // than 4 bounds behind the float best, the exact distances (and the double ones, whose own
-  // error is 2^29 times smaller) order the same seed first. Only the other pixels (near-ties,
-  // duplicate seeds) are recomputed in double.
+  // float ones, so float CPU embeddings are screened in float first (infer/nearest_seed_screen.h)
+  // and only the pixels the screen cannot decide are recomputed in double.
   const at::Tensor s_double = seeds.detach().t().to(torch::kDouble).contiguous();  // K x D
   const at::Tensor norms_double = s_double.pow(2).sum(1).unsqueeze(1);             // K x 1
   const int64_t count = s_double.size(0), dim = s_double.size(1);
@@ -59,59 +55,33 @@ at::Tensor nearest_seed(const at::Tensor& embeddings, const at::Tensor& seeds) {
   // A K x chunk block at a time: bounded memory for dense scenes with hundreds of seeds.
   const int64_t chunk = std::max<int64_t>(1, (int64_t{1} << 24) / std::max<int64_t>(count, 1));
   at::Tensor best = torch::empty({pixels}, torch::dtype(torch::kLong).device(e.device()));
-  const bool screen = e.is_cpu() && e.scalar_type() == torch::kFloat && count >= 2;
+  const bool screened = e.is_cpu() && e.scalar_type() == torch::kFloat && count >= 2;
   const at::Tensor s_float = s_double.to(torch::kFloat);
   const at::Tensor norms_float = norms_double.to(torch::kFloat);
   const double max_seed_norm = std::sqrt(norms_double.max().item<double>());
-  const double relative = static_cast<double>(dim + 8) * std::ldexp(1.0, -24);
   for (int64_t start = 0; start < pixels; start += chunk) {
     const int64_t end = std::min(pixels, start + chunk);
     const at::Tensor block = e.slice(1, start, end);  // D x c
-    if (!screen) {
+    if (!screened) {
       best.slice(0, start, end).copy_(nearest_in_double(s_double, norms_double, block));
       continue;
     }
     const at::Tensor columns = block.contiguous();
     const int64_t c = end - start;
-    // s.e for every seed and pixel (K x c); the rest in one pass over pixel ranges: each
-    // pixel's |e|^2 and, over the seeds, the smallest |s|^2 - 2 s.e (|e|^2 is the same for
-    // every seed, so it changes no comparison and no gap) and the runner-up. Strictly smaller
-    // keeps the first minimum (a duplicate seed gives a gap of 0).
-    const at::Tensor cross = torch::mm(s_float, columns);
-    const float* e_data = columns.data_ptr<float>();
-    const float* x = cross.data_ptr<float>();
-    const float* seed_sq = norms_float.data_ptr<float>();
-    at::Tensor chosen = torch::empty({c}, torch::kLong);
-    int64_t* chosen_data = chosen.data_ptr<int64_t>();
+    const at::Tensor cross = torch::mm(s_float, columns);  // s.e, K x c
+    const SeedScreen screen{columns.data_ptr<float>(),
+                            cross.data_ptr<float>(),
+                            c,
+                            dim,
+                            count,
+                            norms_float.data_ptr<float>(),
+                            max_seed_norm};
+    std::vector<int32_t> which(c);
     std::vector<uint8_t> unsure(c, 0);
     at::parallel_for(0, c, 4096, [&](int64_t p0, int64_t p1) {
-      const int64_t n = p1 - p0;
-      std::vector<float> norm(n, 0.f), first(n, std::numeric_limits<float>::infinity()),
-          second(n, std::numeric_limits<float>::infinity());
-      std::vector<int32_t> which(n, 0);
-      for (int64_t d = 0; d < dim; ++d) {
-        const float* row = e_data + d * c + p0;
-        for (int64_t p = 0; p < n; ++p) norm[p] += row[p] * row[p];
-      }
-      for (int64_t k = 0; k < count; ++k) {
-        const float* row = x + k * c + p0;
-        const float sk = seed_sq[k];
-        for (int64_t p = 0; p < n; ++p) {
-          // Branch-free so that the loop vectorizes.
-          const float v = sk - 2.f * row[p];
-          const bool below_first = v < first[p];
-          second[p] = below_first ? first[p] : std::min(second[p], v);
-          first[p] = below_first ? v : first[p];
-          which[p] = below_first ? static_cast<int32_t>(k) : which[p];
-        }
-      }
-      for (int64_t p = 0; p < n; ++p) {
-        chosen_data[p0 + p] = which[p];
-        const double r = std::sqrt(static_cast<double>(norm[p])) * 1.001 + max_seed_norm;
-        const double bound = relative * r * r;
-        unsure[p0 + p] = static_cast<double>(second[p]) - first[p] <= 4.0 * bound;
-      }
+      screen_nearest_seeds(screen, p0, p1 - p0, which.data() + p0, unsure.data() + p0);
     });
+    at::Tensor chosen = torch::from_blob(which.data(), {c}, torch::kInt).to(torch::kLong);
     std::vector<int64_t> uncertain_pixels;
     for (int64_t p = 0; p < c; ++p) {
       if (unsure[p]) uncertain_pixels.push_back(p);
