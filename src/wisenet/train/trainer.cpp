@@ -462,16 +462,11 @@ TrainResult train(const TrainOptions& options, const DistributedOptions& distrib
     throw Error(options.out_dir, "already holds a run (last.ckpt); continue it with --resume " +
                                      options.out_dir + " or choose another --out");
   }
-  Run run;
-  run.options = options;
-  run.options.progress = options.progress && distributed.rank == 0;
-  run.group = join_group(distributed);
-  build(run, options.init.empty());
-  if (!options.init.empty()) {
-    const CheckpointInfo init = load_checkpoint(options.init, *run.model, nullptr);
-    // The emb stage keeps the L-Net as trained: it must run at the scale it was trained at.
-    if (options.stage == TrainStage::kEmbedding &&
-        init.options.lnet_input_scale != options.model.lnet_input_scale) {
+  // The emb stage keeps the L-Net as trained: it must run at the scale it was trained at
+  // (checked before any proposal is computed).
+  if (!options.init.empty() && options.stage == TrainStage::kEmbedding) {
+    const CheckpointInfo init = read_checkpoint_info(options.init);
+    if (init.options.lnet_input_scale != options.model.lnet_input_scale) {
       throw Error(options.init, "its L-Net was trained with lnet_input_scale " +
                                     std::to_string(init.options.lnet_input_scale) +
                                     "; pass --lnet-input-scale " +
@@ -479,6 +474,12 @@ TrainResult train(const TrainOptions& options, const DistributedOptions& distrib
                                     std::to_string(options.model.lnet_input_scale) + ")");
     }
   }
+  Run run;
+  run.options = options;
+  run.options.progress = options.progress && distributed.rank == 0;
+  run.group = join_group(distributed);
+  build(run, options.init.empty());
+  if (!options.init.empty()) load_checkpoint(options.init, *run.model, nullptr);
   broadcast_model(run);
   if (run.is_main()) {
     write_file_atomic((dir / "options.json").string(),
