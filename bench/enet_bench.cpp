@@ -108,8 +108,9 @@ void BM_NetworksForward(benchmark::State& state) {
 BENCHMARK(BM_NetworksForward)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Everything predict_instances does, except that the blobs come from the scene's probability
-// maps (a random L-Net finds no meaningful objects): both forwards, blobs and seeds, background
-// seeds, the nearest-seed assignment and the masks (embedding mode).
+// maps (a random L-Net finds no meaningful objects): both forwards (E-Net up to its head's
+// stride-8 grid, as predict_instances runs it), blobs and seeds, background seeds, the
+// nearest-seed assignment on the grid and the masks (embedding mode).
 void BM_Predict(benchmark::State& state) {
   torch::set_num_threads(2);
   wisenet::WiseNet net = small_model();
@@ -125,7 +126,7 @@ void BM_Predict(benchmark::State& state) {
     torch::NoGradGuard no_grad;
     const at::Tensor logits = net->localize(x);
     benchmark::DoNotOptimize(logits.data_ptr<float>());
-    const at::Tensor embeddings = net->embed(x)[0];
+    const at::Tensor embeddings = net->embedding_grid(x)[0];
     std::vector<cv::Mat> probabilities;
     for (const cv::Mat& p : scene.probabilities) probabilities.push_back(p.clone());
     const wisenet::Localization located =

@@ -1,11 +1,13 @@
 // The torch-free nearest-seed join and post-network steps (infer/*_cv.h) against their tensor
 // versions (loss/similarity.h nearest_seed, the at::Tensor overloads): exactly equal labels and
-// instances on the same floats, ties and duplicate seeds included; bad shapes are one-line
-// errors.
+// instances on the same floats, ties and duplicate seeds included; on an E-Net grid, the same
+// labels as the double computation on the grid upsampled by libtorch in double, near-ties
+// included; bad shapes are one-line errors.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <random>
+#include <tuple>
 
 #include "test_env.h"
 #include "wisenet/core/error.h"
@@ -38,6 +40,15 @@ cv::Mat tensor_labels(const torch::Tensor& e, const torch::Tensor& seeds) {
   const int h = static_cast<int>(e.size(1)), w = static_cast<int>(e.size(2));
   const torch::Tensor owner = nearest_seed(e.reshape({e.size(0), -1}), seeds).to(torch::kInt);
   return cv::Mat(h, w, CV_32S, owner.data_ptr<int>()).clone();
+}
+
+// A D x gh x gw grid upsampled to h x w by libtorch (bilinear, align_corners) in double.
+torch::Tensor upsampled_in_double(const torch::Tensor& grid, int h, int w) {
+  namespace F = torch::nn::functional;
+  return F::interpolate(grid.to(torch::kDouble).unsqueeze(0), F::InterpolateFuncOptions()
+                                                                  .size(std::vector<int64_t>{h, w})
+                                                                  .mode(torch::kBilinear)
+                                                                  .align_corners(true))[0];
 }
 
 void expect_same_labels(const cv::Mat& a, const cv::Mat& b) {
@@ -136,6 +147,110 @@ TEST(NearestSeedCv, TiesGoToTheLowerIndexAsInTheTensorVersion) {
   EXPECT_GT(ties, 10) << "the case should hold many exact ties";
 }
 
+// The E-Net grid (stride 8 and odd sizes, a one-node axis, a one-pixel output axis) against
+// the double computation on the grid upsampled by libtorch in double: the same labels.
+TEST(NearestSeedCv, OnAGridEqualsTheDoubleComputationOnTheUpsampledMap) {
+  cv::setNumThreads(2);
+  torch::manual_seed(21);
+  // (D, gh, gw, H, W, K)
+  const std::vector<std::array<int, 6>> cases = {{8, 5, 7, 37, 53, 6},
+                                                 {64, 8, 8, 64, 64, 40},
+                                                 {3, 4, 1, 29, 9, 5},
+                                                 {6, 1, 6, 1, 41, 3},
+                                                 {5, 16, 12, 128, 96, 150}};
+  for (const auto& [d, gh, gw, h, w, k] : cases) {
+    SCOPED_TRACE(std::to_string(d) + " x " + std::to_string(gh) + " x " + std::to_string(gw) +
+                 " to " + std::to_string(h) + " x " + std::to_string(w));
+    const torch::Tensor grid = torch::randn({d, gh, gw}) * 3;
+    const torch::Tensor full = upsampled_in_double(grid, h, w);
+    // Seeds: pixels of the upsampled map (one repeated: a duplicate) and random vectors.
+    torch::Tensor seeds = torch::randn({d, k}, torch::kDouble) * 3;
+    for (int j = 0; j < k / 2; ++j) {
+      seeds.select(1, j).copy_(full.select(1, (j * 7) % h).select(1, (j * 13) % w));
+    }
+    if (k > 2) seeds.select(1, k - 1).copy_(seeds.select(1, 0));
+    const cv::Mat got =
+        nearest_seed(as_mat(grid), rows_of(seeds.to(torch::kFloat)).clone(), cv::Size(w, h));
+    const torch::Tensor seeds_float = seeds.to(torch::kFloat).to(torch::kDouble);
+    const torch::Tensor owner =
+        nearest_seed(full.reshape({d, -1}), seeds_float).to(torch::kInt).contiguous();
+    expect_same_labels(got, cv::Mat(h, w, CV_32S, owner.data_ptr<int>()).clone());
+    if (k > 2) {
+      EXPECT_EQ(cv::countNonZero(got == k - 1), 0) << "a duplicate loses every tie";
+    }
+  }
+}
+
+// Grid nodes a hair's breadth off the bisector of two far-out seeds, so that many upsampled
+// pixels are near-ties: the float screen on the interpolated products must hand them to the
+// double path.
+TEST(NearestSeedCv, OnAGridNearTiesAgreeWithTheDoubleComputation) {
+  torch::manual_seed(22);
+  const int64_t dim = 16, gh = 12, gw = 20, h = 89, w = 153;
+  const torch::Tensor centre = torch::randn({dim, 1}, torch::kDouble) * 30;
+  const torch::Tensor unit = [&] {
+    const torch::Tensor axis = torch::randn({dim, 1}, torch::kDouble);
+    return axis / axis.norm();
+  }();
+  const torch::Tensor seeds = torch::cat({centre + unit, centre - unit, centre + 50 * unit}, 1);
+  const torch::Tensor along = torch::pow(10.0, torch::rand({1, gh * gw}, torch::kDouble) * 6 - 7) *
+                              (torch::randint(0, 2, {1, gh * gw}, torch::kDouble) * 2 - 1);
+  torch::Tensor across = torch::randn({dim, gh * gw}, torch::kDouble);
+  across -= unit * (unit * across).sum(0, true);
+  const torch::Tensor grid =
+      (centre + unit * along + across).to(torch::kFloat).reshape({dim, gh, gw}).contiguous();
+  const torch::Tensor seeds_float = seeds.to(torch::kFloat);
+  const cv::Mat got = nearest_seed(as_mat(grid), rows_of(seeds_float), cv::Size(w, h));
+  const torch::Tensor exact = nearest_seed(upsampled_in_double(grid, h, w).reshape({dim, -1}),
+                                           seeds_float.to(torch::kDouble))
+                                  .to(torch::kInt)
+                                  .contiguous();
+  const cv::Mat expected = cv::Mat(h, w, CV_32S, exact.data_ptr<int>()).clone();
+  expect_same_labels(got, expected);
+  EXPECT_GT(cv::countNonZero(expected == 0), 1000);
+  EXPECT_GT(cv::countNonZero(expected == 1), 1000);
+}
+
+// Joining on the grid gives the labels of joining on libtorch's float upsampling of it (the
+// E-Net's full output): the two differ only where two seeds are within float rounding.
+TEST(JoinMostSimilarSeedCv, OnTheGridEqualsTheJoinOnTheUpsampledMap) {
+  torch::manual_seed(23);
+  namespace F = torch::nn::functional;
+  const torch::Tensor grid = torch::randn({32, 9, 13}) * 2;
+  const int h = 65, w = 97;
+  const torch::Tensor full = F::interpolate(grid.unsqueeze(0), F::InterpolateFuncOptions()
+                                                                   .size(std::vector<int64_t>{h, w})
+                                                                   .mode(torch::kBilinear)
+                                                                   .align_corners(true))[0]
+                                 .contiguous();
+  const std::vector<cv::Point> seeds = {{0, 0},   {96, 64}, {40, 20}, {41, 20}, {7, 50},
+                                        {60, 33}, {40, 20}, {88, 3},  {15, 60}, {70, 45}};
+  const cv::Mat got = join_most_similar_seed(as_mat(grid), seeds, cv::Size(w, h));
+  expect_same_labels(got, join_most_similar_seed(as_mat(full), seeds));
+  expect_same_labels(got, join_most_similar_seed(grid, seeds, cv::Size(w, h)));
+  EXPECT_EQ(got.at<int>(20, 40), 6);  // the later of two seeds on one pixel keeps it
+}
+
+// Background seeds (from object_count on) share one label: the labels of the join with every
+// seed its own, background ones renamed. A flat part of the grid makes many exact ties among
+// background seeds there.
+TEST(JoinMostSimilarSeedCv, BackgroundSeedsShareOneLabel) {
+  torch::manual_seed(24);
+  using torch::indexing::Slice;
+  torch::Tensor grid = torch::randn({16, 9, 13});
+  grid.index_put_({Slice(), Slice(0, 4), Slice(0, 6)}, 0.5);
+  const int h = 65, w = 97, objects = 4;
+  const std::vector<cv::Point> seeds = {{80, 60}, {50, 30}, {90, 10}, {60, 50}, {5, 5},
+                                        {10, 20}, {30, 3},  {20, 40}, {5, 5},   {70, 20}};
+  cv::Mat expected = join_most_similar_seed(as_mat(grid), seeds, cv::Size(w, h));
+  expected.setTo(objects, expected >= objects);
+  const cv::Mat got = join_most_similar_seed(as_mat(grid), seeds, cv::Size(w, h), objects);
+  expect_same_labels(got, expected);
+  EXPECT_GT(cv::countNonZero(got == objects), 500);
+  EXPECT_GT(cv::countNonZero(got < objects), 500);
+  expect_same_labels(join_most_similar_seed(grid, seeds, cv::Size(w, h), objects), got);
+}
+
 TEST(JoinMostSimilarSeedCv, EqualsTheTensorOverload) {
   torch::manual_seed(11);
   const torch::Tensor e = torch::randn({16, 33, 47});
@@ -195,7 +310,7 @@ TEST(NearestSeedCv, BadShapesAreOneLineErrors) {
            "D x H x W CV_32F");
   one_line(test::error_of([&] { nearest_seed(e, cv::Mat(1, 3, CV_32F)); }), "K x 2");
   one_line(test::error_of([&] { nearest_seed(e, cv::Mat(0, 2, CV_32F)); }), "K >= 1");
-  one_line(test::error_of([&] { nearest_seed(e, cv::Mat(1, 2, CV_64F)); }), "CV_32F");
+  one_line(test::error_of([&] { nearest_seed(e, cv::Mat(1, 2, CV_8U)); }), "CV_32F or CV_64F");
   one_line(test::error_of([&] { join_most_similar_seed(e, {{6, 0}}); }), "outside the 4x6");
   one_line(test::error_of([&] { join_most_similar_seed(e, {}); }), "no seeds");
   one_line(test::error_of([&] {

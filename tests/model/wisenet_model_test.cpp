@@ -73,6 +73,23 @@ TEST(WiseNetTest, InputScaleUpsamplesTheBackboneInputAndKeepsTheOutputSize) {
   EXPECT_FALSE(torch::allclose(same_weights->localize(x), net->localize(x), 1e-3, 1e-3));
 }
 
+// Prediction joins seeds on the E-Net's grid: its upsampling is the E-Net's output, at input
+// scales 1 and 3 and with a shared backbone.
+TEST(WiseNetTest, EmbeddingGridUpsampledIsTheEmbedding) {
+  for (const auto& [scale, shared] : {std::pair{1, false}, std::pair{3, false}, {1, true}}) {
+    WiseNetOptions options = small_options(shared);
+    options.enet_input_scale = scale;
+    torch::manual_seed(0);
+    WiseNet net(options);
+    net->eval();
+    torch::NoGradGuard no_grad;
+    const torch::Tensor x = torch::randn({1, 3, 45, 62});
+    const torch::Tensor grid = net->embedding_grid(x);
+    EXPECT_LT(grid.size(2), 45) << scale;  // a coarser grid
+    EXPECT_TRUE(torch::equal(upsample_bilinear(grid, {45, 62}), net->embed(x))) << scale;
+  }
+}
+
 TEST(WiseNetTest, SeparateBackbonesHaveSeparateNamedParameters) {
   WiseNet net(small_options(false));
   const auto names = net->named_parameters().keys();

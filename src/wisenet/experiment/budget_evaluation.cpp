@@ -100,7 +100,7 @@ std::map<std::string, MethodScore> evaluate_checkpoint(
       at::Tensor embeddings;
       {
         torch::NoGradGuard no_grad;
-        embeddings = model.embed(image_to_tensor(rgb))[0];
+        embeddings = model.embedding_grid(image_to_tensor(rgb))[0];
       }
       const Proposals proposals = cache.get(rgb);
       for (size_t m = 0; m < modes.size(); ++m) {

@@ -12,12 +12,11 @@
 
 namespace wisenet {
 
-// embeddings: D x H x W (any floating type); seeds: pixels inside the image, at least one.
-// Returns an H x W CV_32S map of each pixel's seed index (its most similar seed by
-// nearest_seed, the same ordering as the training similarity in both forms; ties to the lower
-// index), where every seed's own pixel is forced to its own index (so each seed keeps at least
-// its pixel even when two seeds share an embedding). Throws wisenet::Error for bad shapes or a
-// seed outside the image.
-cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds);
+// embeddings: D x gh x gw (any floating type, any device; taken as float on the CPU), the
+// E-Net head's grid or a full-resolution map, as the OpenCV overload (instance_masks_cv.h),
+// which this is on the tensor's floats. Throws wisenet::Error for bad shapes or a seed outside
+// the image.
+cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
+                               cv::Size out_size = {}, int object_count = -1);
 
 }  // namespace wisenet

@@ -1,5 +1,6 @@
 #include "wisenet/infer/instance_masks_cv.h"
 
+#include <algorithm>
 #include <string>
 
 #include "wisenet/core/error.h"
@@ -24,23 +25,25 @@ std::vector<int64_t> seed_pixel_indices(const std::vector<cv::Point>& seeds, int
   return out;
 }
 
-cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds) {
+cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds,
+                               cv::Size out_size, int object_count) {
   if (embeddings.dims != 3 || embeddings.type() != CV_32F) {
     throw Error("join_most_similar_seed: embeddings must be a 3-D D x H x W CV_32F Mat");
   }
-  const int dim = embeddings.size[0], h = embeddings.size[1], w = embeddings.size[2];
-  const std::vector<int64_t> pixels = seed_pixel_indices(seeds, h, w);
-  const cv::Mat e = embeddings.isContinuous() ? embeddings : embeddings.clone();
-  const float* data = e.ptr<float>();
-  const size_t plane = static_cast<size_t>(h) * w;
-  cv::Mat seed_embeddings(static_cast<int>(seeds.size()), dim, CV_32F);
-  for (size_t k = 0; k < pixels.size(); ++k) {
-    float* row = seed_embeddings.ptr<float>(static_cast<int>(k));
-    for (int d = 0; d < dim; ++d) row[d] = data[d * plane + pixels[k]];
+  const int dim = embeddings.size[0];
+  if (out_size.empty()) out_size = cv::Size(embeddings.size[2], embeddings.size[1]);
+  const std::vector<int64_t> pixels = seed_pixel_indices(seeds, out_size.height, out_size.width);
+  cv::Mat seed_embeddings(static_cast<int>(seeds.size()), dim, CV_64F);
+  for (size_t k = 0; k < seeds.size(); ++k) {
+    interpolate_embedding(embeddings, out_size, seeds[k],
+                          seed_embeddings.ptr<double>(static_cast<int>(k)));
   }
-  cv::Mat labels = nearest_seed(e, seed_embeddings);
+  cv::Mat labels = nearest_seed(embeddings, seed_embeddings, out_size, object_count);
   int* out = labels.ptr<int>();
-  for (size_t k = 0; k < pixels.size(); ++k) out[pixels[k]] = static_cast<int>(k);
+  for (size_t k = 0; k < pixels.size(); ++k) {
+    const int label = static_cast<int>(k);
+    out[pixels[k]] = object_count < 0 ? label : std::min(label, object_count);
+  }
   return labels;
 }
 

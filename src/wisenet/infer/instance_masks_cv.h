@@ -3,7 +3,7 @@
 // without libtorch: every pixel joins its most similar seed; an object's mask is its seed's
 // pixels. instance_masks.h adds the same join on a tensor (libtorch).
 // Usage:
-//   cv::Mat labels = join_most_similar_seed(embeddings, seeds);  // D x H x W CV_32F
+//   cv::Mat labels = join_most_similar_seed(grid, seeds, image_size);  // D x gh x gw CV_32F
 //   std::vector<Rle> masks = seed_masks(labels, object_count);
 #include <cstdint>
 #include <vector>
@@ -14,13 +14,18 @@
 
 namespace wisenet {
 
-// embeddings: a 3-D D x H x W CV_32F Mat; seeds: pixels inside the image, at least one.
+// embeddings: a 3-D D x gh x gw CV_32F Mat, the E-Net head's grid whose bilinear upsampling
+// (align_corners) to out_size gives each pixel's embedding (empty out_size: the grid's own
+// size, a full-resolution map); seeds: pixels of the out_size image, at least one.
 // Returns an H x W CV_32S map of each pixel's seed index (its most similar seed by
-// nearest_seed, nearest_seed_cv.h; ties to the lower index), where every seed's own pixel is
-// forced to its own index (so each seed keeps at least its pixel even when two seeds share an
-// embedding): the same map as the tensor overload in instance_masks.h on the same floats.
+// nearest_seed, nearest_seed_cv.h, the seeds' embeddings interpolated in double; ties to the
+// lower index), where every seed's own pixel is forced to its own index (so each seed keeps at
+// least its pixel even when two seeds share an embedding). object_count >= 0: the seeds from
+// object_count on are background seeds, all labelled object_count (nearest_seed).
+// The tensor overload in instance_masks.h is this function on the tensor's floats.
 // Throws wisenet::Error for bad shapes or a seed outside the image.
-cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds);
+cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds,
+                               cv::Size out_size = {}, int object_count = -1);
 
 // Row-major pixel indices (y * width + x) of the seeds. Throws wisenet::Error, as
 // join_most_similar_seed, for no seeds or a seed outside the height x width image.

@@ -124,7 +124,9 @@ std::vector<Instance> instances_from_embeddings(const cv::Mat& embeddings,
                                                 const PredictOptions& options) {
   check_proposals_for_mode(options, proposals);
   if (seeds.empty()) return {};
-  const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options));
+  const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options),
+                                                cv::Size(region.width(), region.height()),
+                                                static_cast<int>(seeds.size()));
   return instances_from_labels(labels, seeds, proposals, options);
 }
 
@@ -135,9 +137,9 @@ std::vector<Instance> instances_from_localization(const Localization& located,
                                                   const PredictOptions& options) {
   if (located.objects.empty()) return {};
   const int h = located.blob_map.blob_index.rows, w = located.blob_map.blob_index.cols;
-  if (embeddings.dims != 3 || embeddings.size[1] != h || embeddings.size[2] != w) {
-    throw Error("instances_from_localization: embeddings must be D x " + std::to_string(h) + " x " +
-                std::to_string(w) + " (the probability maps' size)");
+  if (embeddings.dims != 3) {
+    throw Error("instances_from_localization: embeddings must be a 3-D D x H x W Mat, got " +
+                std::to_string(embeddings.dims) + " dimensions");
   }
   const std::vector<ObjectSeed> seeds = object_seeds(located, classes);
   const Rle region = background_region(seeds, proposals, &located, options, h, w);

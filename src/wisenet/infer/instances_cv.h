@@ -61,8 +61,9 @@ std::vector<Instance> instances_from_labels(const cv::Mat& labels,
                                             const Proposals* proposals,
                                             const PredictOptions& options);
 
-// Steps 3-4: embeddings is a 3-D D x H x W CV_32F Mat; `region`: H x W, where background seeds
-// may be drawn. join_most_similar_seed(embeddings, seed_pixels(...)), then
+// Steps 3-4: embeddings is a 3-D D x gh x gw CV_32F Mat, the E-Net head's grid or a
+// full-resolution map (instance_masks_cv.h); `region`: H x W, the image, where background seeds
+// may be drawn. join_most_similar_seed(embeddings, seed_pixels(...), H x W), then
 // instances_from_labels.
 std::vector<Instance> instances_from_embeddings(const cv::Mat& embeddings,
                                                 const std::vector<ObjectSeed>& seeds,
@@ -70,8 +71,8 @@ std::vector<Instance> instances_from_embeddings(const cv::Mat& embeddings,
                                                 const PredictOptions& options);
 
 // Steps 2-4 after both networks ran: object_seeds, background_region, then
-// instances_from_embeddings. No located objects: no instances. embeddings: D x H x W CV_32F of
-// the located image (its H x W must be the probability maps'; else wisenet::Error).
+// instances_from_embeddings. No located objects: no instances. embeddings: D x gh x gw CV_32F of
+// the located image, upsampled to the probability maps' size (a 3-D Mat; else wisenet::Error).
 std::vector<Instance> instances_from_localization(const Localization& located,
                                                   const cv::Mat& embeddings,
                                                   const ClassMap& classes,

@@ -28,11 +28,16 @@ void screen_nearest_seeds(const SeedScreen& s, int64_t p0, int64_t n, int32_t* w
       which[p] = below_first ? static_cast<int32_t>(k) : which[p];
     }
   }
-  const double relative = static_cast<double>(s.dim + 8) * std::ldexp(1.0, -24);
   for (int64_t p = 0; p < n; ++p) {
-    const double r = std::sqrt(static_cast<double>(norm[p])) * 1.001 + s.max_seed_norm;
-    unsure[p] = static_cast<double>(second[p]) - first[p] <= 4.0 * relative * r * r;
+    const double gap = unsure_gap(s.dim, std::sqrt(static_cast<double>(norm[p])), s.max_seed_norm);
+    unsure[p] = static_cast<double>(second[p]) - first[p] <= gap;
   }
+}
+
+double unsure_gap(int64_t dim, double norm, double max_seed_norm) {
+  const double relative = static_cast<double>(dim + 8) * std::ldexp(1.0, -24);
+  const double r = norm * 1.001 + max_seed_norm;
+  return 4.0 * relative * r * r;
 }
 
 }  // namespace wisenet

@@ -29,4 +29,9 @@ struct SeedScreen {
 void screen_nearest_seeds(const SeedScreen& screen, int64_t p0, int64_t n, int32_t* which,
                           uint8_t* unsure);
 
+// The gap 4 x bound at or below which a pixel is unsure, for D-dimensional embeddings, a pixel
+// of norm at most `norm` (float-computed: a 0.1% margin is added) and seeds of norm at most
+// max_seed_norm.
+double unsure_gap(int64_t dim, double norm, double max_seed_norm);
+
 }  // namespace wisenet

@@ -12,12 +12,13 @@ namespace wisenet {
 
 namespace {
 
-// E-Net's D x H x W embeddings of one image, eval mode, no gradient.
+// E-Net's embeddings of one image as its head's D x gh x gw grid (the join upsamples it to the
+// image, instance_masks_cv.h), eval mode, no gradient.
 at::Tensor run_enet(WiseNetImpl& model, const cv::Mat& rgb) {
   const bool was_training = model.is_training();
   model.eval();
   torch::NoGradGuard no_grad;
-  const torch::Tensor e = model.embed(image_to_tensor(rgb))[0];
+  const torch::Tensor e = model.embedding_grid(image_to_tensor(rgb))[0];
   if (was_training) model.train();
   return e;
 }
@@ -30,7 +31,9 @@ std::vector<Instance> instances_from_embeddings(const at::Tensor& embeddings,
                                                 const PredictOptions& options) {
   check_proposals_for_mode(options, proposals);
   if (seeds.empty()) return {};
-  const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options));
+  const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options),
+                                                cv::Size(region.width(), region.height()),
+                                                static_cast<int>(seeds.size()));
   return instances_from_labels(labels, seeds, proposals, options);
 }
 

@@ -23,7 +23,8 @@ namespace wisenet {
 class WiseNetImpl;
 struct Localization;
 
-// Steps 2-4 without a network. embeddings: D x H x W; `region`: H x W, where background
+// Steps 2-4 without a network. embeddings: D x gh x gw, the E-Net head's grid
+// (WiseNetImpl::embedding_grid) or a full-resolution map; `region`: H x W, where background
 // seeds may be drawn (K = seeds.size() of them, PixelSampler(options.background_seed));
 // proposals: may be null in embedding mode only (else wisenet::Error).
 // The join runs on the tensor (join_most_similar_seed, instance_masks.h), then
@@ -42,8 +43,9 @@ std::vector<Instance> instances_from_embeddings(const at::Tensor& embeddings,
 // Steps 2-4 after both networks ran: seeds from L-Net's blobs (category =
 // classes.category_of(blob channel), score = the blob's highest probability), the
 // background-seed region as in predict_instances, then instances_from_embeddings.
-// embeddings: D x H x W of the located image. The OpenCV form (instances_cv.h) takes a
-// D x H x W CV_32F Mat and gives the same instances on the same floats.
+// embeddings: D x gh x gw of the located image (grid or full-resolution). The OpenCV form
+// (instances_cv.h) takes a D x gh x gw CV_32F Mat and gives the same instances on the same
+// floats.
 std::vector<Instance> instances_from_localization(const Localization& located,
                                                   const at::Tensor& embeddings,
                                                   const ClassMap& classes,

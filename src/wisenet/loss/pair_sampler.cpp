@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <opencv2/core.hpp>
+
 namespace wisenet {
 
 namespace {
@@ -24,19 +26,18 @@ PairGroup all_pairs(std::string name, bool same, const std::vector<int64_t>& a,
 }  // namespace
 
 std::vector<int64_t> mask_pixels(const Rle& mask) {
+  // The runs are column-major: decode to an image and scan it row by row, which gives the
+  // row-major indices already in increasing order.
+  const cv::Mat m = mask.to_mask();
   std::vector<int64_t> out;
-  const int64_t h = mask.height(), w = mask.width();
-  int64_t position = 0;
-  const auto& counts = mask.counts();
-  for (size_t i = 0; i < counts.size(); ++i) {
-    if (i % 2 == 1) {
-      for (int64_t k = position; k < position + counts[i]; ++k) {
-        out.push_back((k % h) * w + k / h);  // RLE runs are column-major
-      }
+  out.reserve(static_cast<size_t>(mask.area()));
+  for (int y = 0; y < m.rows; ++y) {
+    const uint8_t* row = m.ptr<uint8_t>(y);
+    const int64_t base = static_cast<int64_t>(y) * m.cols;
+    for (int x = 0; x < m.cols; ++x) {
+      if (row[x] != 0) out.push_back(base + x);
     }
-    position += counts[i];
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -21,12 +21,15 @@ torch::Tensor upsample_bilinear(const torch::Tensor& x, std::array<int64_t, 2> s
 }
 
 torch::Tensor FCN8Impl::forward(const BackboneFeatures& features, std::array<int64_t, 2> out_size) {
+  return upsample_bilinear(grid(features), out_size);
+}
+
+torch::Tensor FCN8Impl::grid(const BackboneFeatures& features) {
   const torch::Tensor s8 = score8(features.stride8);
   const torch::Tensor s16 = score16(features.stride16);
   const torch::Tensor s32 = score32(features.stride32);
   const torch::Tensor sum16 = s16 + upsample_bilinear(s32, {s16.size(2), s16.size(3)});
-  const torch::Tensor sum8 = s8 + upsample_bilinear(sum16, {s8.size(2), s8.size(3)});
-  return upsample_bilinear(sum8, out_size);
+  return s8 + upsample_bilinear(sum16, {s8.size(2), s8.size(3)});
 }
 
 }  // namespace wisenet

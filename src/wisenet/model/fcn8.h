@@ -16,6 +16,9 @@ namespace wisenet {
 struct FCN8Impl : torch::nn::Module {
   FCN8Impl(std::array<int64_t, 3> in_channels, int64_t out_channels);
   torch::Tensor forward(const BackboneFeatures& features, std::array<int64_t, 2> out_size);
+  // The stride-8 sum before the last upsampling: forward(f, size) = upsample_bilinear(grid(f),
+  // size).
+  torch::Tensor grid(const BackboneFeatures& features);
 
   torch::nn::Conv2d score8{nullptr}, score16{nullptr}, score32{nullptr};
 };

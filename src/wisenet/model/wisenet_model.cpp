@@ -104,6 +104,10 @@ torch::Tensor BranchImpl::forward(const torch::Tensor& x) {
   return head->forward(backbone_used->forward(backbone_input(x)), {x.size(2), x.size(3)});
 }
 
+torch::Tensor BranchImpl::grid(const torch::Tensor& x) {
+  return head->grid(backbone_used->forward(backbone_input(x)));
+}
+
 WiseNetImpl::WiseNetImpl(WiseNetOptions options, bool load_backbone_weights)
     : options_(std::move(options)) {
   options_.validate();
@@ -128,6 +132,8 @@ void WiseNetImpl::load_backbone_weights_into(BackboneImpl& backbone) const {
 torch::Tensor WiseNetImpl::localize(const torch::Tensor& x) { return lnet->forward(x); }
 
 torch::Tensor WiseNetImpl::embed(const torch::Tensor& x) { return enet->forward(x); }
+
+torch::Tensor WiseNetImpl::embedding_grid(const torch::Tensor& x) { return enet->grid(x); }
 
 WiseNetOutput WiseNetImpl::forward(const torch::Tensor& x) {
   if (!options_.shared_backbone) return {localize(x), embed(x)};

@@ -59,6 +59,8 @@ struct BranchImpl : torch::nn::Module {
              int64_t input_scale = 1);
   // x: N×3×H×W; returns N×out_channels×H×W.
   torch::Tensor forward(const torch::Tensor& x);
+  // The head's stride-8 grid (FCN8Impl::grid) whose upsampling to H×W is forward(x).
+  torch::Tensor grid(const torch::Tensor& x);
   // x upsampled by input_scale (x itself when it is 1): what the backbone sees.
   torch::Tensor backbone_input(const torch::Tensor& x) const;
   int64_t input_scale() const { return input_scale_; }
@@ -88,6 +90,10 @@ class WiseNetImpl : public torch::nn::Module {
   // above 32), as BatchNorm needs more than one value per channel.
   torch::Tensor localize(const torch::Tensor& x);
   torch::Tensor embed(const torch::Tensor& x);
+  // E-Net's N×D×gh×gw grid before the head's last upsampling: embed(x) is its bilinear
+  // upsampling (align_corners) to H×W. Prediction joins seeds on it (infer/nearest_seed_cv.h)
+  // without making the N×D×H×W map.
+  torch::Tensor embedding_grid(const torch::Tensor& x);
   // Both outputs; with a shared backbone it runs once.
   WiseNetOutput forward(const torch::Tensor& x);
 
