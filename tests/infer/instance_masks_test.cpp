@@ -48,6 +48,26 @@ TEST(JoinMostSimilarSeed, PixelsGoToTheNearestSeed) {
   EXPECT_EQ(masks[0].area() + masks[1].area() + masks[2].area(), 24);
 }
 
+// One mask per label, as Rle::from_mask of labels == k: runs crossing columns, labels on the
+// first and last pixel, a label without pixels, and labels outside 0..count-1 ignored.
+TEST(SeedMasks, EqualTheMasksOfEachLabel) {
+  cv::Mat labels(7, 5, CV_32S);
+  cv::RNG rng(3);
+  rng.fill(labels, cv::RNG::UNIFORM, -1, 5);
+  labels.at<int>(0, 0) = 2;
+  labels.at<int>(6, 4) = 2;
+  labels.setTo(1, labels == 3);  // label 3 keeps no pixel
+  const std::vector<Rle> masks = seed_masks(labels, 4);
+  ASSERT_EQ(masks.size(), 4u);
+  for (int k = 0; k < 4; ++k) {
+    cv::Mat m = labels == k;
+    m.setTo(1, m);
+    EXPECT_EQ(masks[k], Rle::from_mask(m)) << k;
+  }
+  EXPECT_EQ(masks[3].area(), 0);
+  EXPECT_EQ(masks[2].counts().front(), 0u);  // a run from the first pixel
+}
+
 TEST(JoinMostSimilarSeed, BadInput) {
   EXPECT_THROW(join_most_similar_seed(two_halves(), {}), Error);
   EXPECT_THROW(join_most_similar_seed(two_halves(), {{6, 0}}), Error);

@@ -48,16 +48,31 @@ cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::
 }
 
 std::vector<Rle> seed_masks(const cv::Mat& labels, int count) {
-  std::vector<cv::Mat> masks;
-  for (int k = 0; k < count; ++k) masks.emplace_back(labels.size(), CV_8U, cv::Scalar(0));
-  for (int y = 0; y < labels.rows; ++y) {
-    const int* row = labels.ptr<int>(y);
-    for (int x = 0; x < labels.cols; ++x) {
-      if (row[x] >= 0 && row[x] < count) masks[row[x]].at<uint8_t>(y, x) = 1;
+  // One pass over the labels in RLE (column-major) order, each label extending its last run
+  // or opening a new one after the zeros since.
+  cv::Mat columns;
+  cv::transpose(labels, columns);
+  const int64_t total = static_cast<int64_t>(labels.rows) * labels.cols;
+  std::vector<std::vector<int64_t>> counts(std::max(count, 0));
+  std::vector<int64_t> run_end(counts.size(), 0);
+  const int* label = columns.ptr<int>();
+  for (int64_t p = 0; p < total; ++p) {
+    const int k = label[p];
+    if (k < 0 || k >= count) continue;
+    std::vector<int64_t>& c = counts[k];
+    if (!c.empty() && run_end[k] == p) {
+      ++c.back();
+    } else {
+      c.push_back(p - run_end[k]);
+      c.push_back(1);
     }
+    run_end[k] = p + 1;
   }
   std::vector<Rle> out;
-  for (const cv::Mat& m : masks) out.push_back(Rle::from_mask(m));
+  for (size_t k = 0; k < counts.size(); ++k) {
+    if (run_end[k] < total) counts[k].push_back(total - run_end[k]);
+    out.push_back(Rle::from_counts(labels.rows, labels.cols, counts[k], "seed_masks"));
+  }
   return out;
 }
 

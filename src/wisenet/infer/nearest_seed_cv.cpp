@@ -176,119 +176,121 @@ cv::Mat nearest_seed(const cv::Mat& embeddings, const cv::Mat& seeds, cv::Size o
     if (xs[x].w1 != 0) last.next = xs[x].i1;
   }
   const size_t plane = static_cast<size_t>(gh) * gw;
-  // Contiguous bands of rows, one per thread, so that each grid row's products are made once
-  // per band (output rows visit grid rows in increasing order).
+  // Contiguous bands of rows, one per thread (as many as OpenCV is given), so that each grid
+  // row's products are made once per band (output rows visit grid rows in increasing order).
   const int bands = std::max(1, std::min(h, cv::getNumThreads()));
-  cv::parallel_for_(
-      cv::Range(0, h),
-      [&](const cv::Range& range) {
-        // Grid row gy's products (K x gw) and node norms live in slot gy % 2: the two rows
-        // around an output row always differ in parity.
-        int cached[2] = {-1, -1};
-        cv::Mat node_cross[2];
-        std::vector<float> node_norm[2] = {std::vector<float>(gw), std::vector<float>(gw)};
-        const auto grid_row = [&](int gy) {
-          const int slot = gy % 2;
-          if (cached[slot] == gy) return slot;
-          const cv::Mat nodes(dim, gw, CV_32F, const_cast<float*>(data) + gy * gw,
-                              plane * sizeof(float));
-          cv::gemm(seeds_float, nodes, 1.0, cv::noArray(), 0.0, node_cross[slot]);  // K x gw
-          std::vector<float>& norms = node_norm[slot];
-          std::fill(norms.begin(), norms.end(), 0.f);
-          for (int d = 0; d < dim; ++d) {
-            const float* g = nodes.ptr<float>(d);
-            for (int gx = 0; gx < gw; ++gx) norms[gx] += g[gx] * g[gx];
+  const auto band = [&](const cv::Range& range) {
+    // Grid row gy's products (K x gw) and node norms live in slot gy % 2: the two rows
+    // around an output row always differ in parity.
+    int cached[2] = {-1, -1};
+    cv::Mat node_cross[2];
+    std::vector<float> node_norm[2] = {std::vector<float>(gw), std::vector<float>(gw)};
+    const auto grid_row = [&](int gy) {
+      const int slot = gy % 2;
+      if (cached[slot] == gy) return slot;
+      const cv::Mat nodes(dim, gw, CV_32F, const_cast<float*>(data) + gy * gw,
+                          plane * sizeof(float));
+      cv::gemm(seeds_float, nodes, 1.0, cv::noArray(), 0.0, node_cross[slot]);  // K x gw
+      std::vector<float>& norms = node_norm[slot];
+      std::fill(norms.begin(), norms.end(), 0.f);
+      for (int d = 0; d < dim; ++d) {
+        const float* g = nodes.ptr<float>(d);
+        for (int gx = 0; gx < gw; ++gx) norms[gx] += g[gx] * g[gx];
+      }
+      for (float& v : norms) v = std::sqrt(v);
+      cached[slot] = gy;
+      return slot;
+    };
+    std::vector<float> node_v(static_cast<size_t>(gw) * count);  // v_k at (row, gx), k fastest
+    std::vector<float> row_norm(gw), low(count);
+    std::vector<int> candidates;
+    std::vector<double> pixel(dim), cross(count);
+    for (int y = range.start; y < range.end; ++y) {
+      const Tap& ty = ys[y];
+      const int a = grid_row(ty.i0), b = grid_row(ty.i1);
+      for (int k = 0; k < count; ++k) {
+        const float* c0 = node_cross[a].ptr<float>(k);
+        const float* c1 = node_cross[b].ptr<float>(k);
+        for (int gx = 0; gx < gw; ++gx) {
+          node_v[static_cast<size_t>(gx) * count + k] =
+              seed_sq[k] - 2.f * (ty.f0 * c0[gx] + ty.f1 * c1[gx]);
+        }
+      }
+      for (int gx = 0; gx < gw; ++gx) {
+        row_norm[gx] = std::max(node_norm[a][gx], node_norm[b][gx]);
+      }
+      int* out = labels.ptr<int>(y);
+      for (const Stretch& st : stretches) {
+        const float* v0 = node_v.data() + static_cast<size_t>(st.node) * count;
+        const float* v1 = node_v.data() + static_cast<size_t>(st.next) * count;
+        const double gap =
+            unsure_gap(dim, std::max(row_norm[st.node], row_norm[st.next]), max_seed_norm);
+        float lowest_high = std::numeric_limits<float>::infinity();
+        for (int k = 0; k < count; ++k) {
+          low[k] = std::min(v0[k], v1[k]);
+          lowest_high = std::min(lowest_high, std::max(v0[k], v1[k]));
+        }
+        candidates.clear();
+        for (int k = 0; k < count; ++k) {
+          if (static_cast<double>(low[k]) <= lowest_high + gap) candidates.push_back(k);
+        }
+        if (objects < count) {
+          // A background candidate at least as far as another at both ends is at least as
+          // far at every pixel between (in float too: the interpolation is monotone), so it
+          // never gives the background's minimum: keep the background seeds nearest at
+          // either end and those they do not dominate.
+          int at0 = -1, at1 = -1;
+          for (const int k : candidates) {
+            if (k < objects) continue;
+            if (at0 < 0 || v0[k] < v0[at0]) at0 = k;
+            if (at1 < 0 || v1[k] < v1[at1]) at1 = k;
           }
-          for (float& v : norms) v = std::sqrt(v);
-          cached[slot] = gy;
-          return slot;
-        };
-        std::vector<float> node_v(static_cast<size_t>(gw) * count);  // v_k at (row, gx), k fastest
-        std::vector<float> row_norm(gw), low(count);
-        std::vector<int> candidates;
-        std::vector<double> pixel(dim), cross(count);
-        for (int y = range.start; y < range.end; ++y) {
-          const Tap& ty = ys[y];
-          const int a = grid_row(ty.i0), b = grid_row(ty.i1);
-          for (int k = 0; k < count; ++k) {
-            const float* c0 = node_cross[a].ptr<float>(k);
-            const float* c1 = node_cross[b].ptr<float>(k);
-            for (int gx = 0; gx < gw; ++gx) {
-              node_v[static_cast<size_t>(gx) * count + k] =
-                  seed_sq[k] - 2.f * (ty.f0 * c0[gx] + ty.f1 * c1[gx]);
-            }
-          }
-          for (int gx = 0; gx < gw; ++gx) {
-            row_norm[gx] = std::max(node_norm[a][gx], node_norm[b][gx]);
-          }
-          int* out = labels.ptr<int>(y);
-          for (const Stretch& st : stretches) {
-            const float* v0 = node_v.data() + static_cast<size_t>(st.node) * count;
-            const float* v1 = node_v.data() + static_cast<size_t>(st.next) * count;
-            const double gap =
-                unsure_gap(dim, std::max(row_norm[st.node], row_norm[st.next]), max_seed_norm);
-            float lowest_high = std::numeric_limits<float>::infinity();
-            for (int k = 0; k < count; ++k) {
-              low[k] = std::min(v0[k], v1[k]);
-              lowest_high = std::min(lowest_high, std::max(v0[k], v1[k]));
-            }
-            candidates.clear();
-            for (int k = 0; k < count; ++k) {
-              if (static_cast<double>(low[k]) <= lowest_high + gap) candidates.push_back(k);
-            }
-            if (objects < count) {
-              // A background candidate at least as far as another at both ends is at least as
-              // far at every pixel between (in float too: the interpolation is monotone), so it
-              // never gives the background's minimum: keep the background seeds nearest at
-              // either end and those they do not dominate.
-              int at0 = -1, at1 = -1;
-              for (const int k : candidates) {
-                if (k < objects) continue;
-                if (at0 < 0 || v0[k] < v0[at0]) at0 = k;
-                if (at1 < 0 || v1[k] < v1[at1]) at1 = k;
-              }
-              const auto dominated = [&](int k, int by) {
-                return k != by && v0[k] >= v0[by] && v1[k] >= v1[by];
-              };
-              if (at0 >= 0) {
-                candidates.erase(
-                    std::remove_if(candidates.begin(), candidates.end(),
-                                   [&](int k) {
-                                     return k >= objects &&
-                                            (dominated(k, at0) || (k != at0 && dominated(k, at1)));
-                                   }),
-                    candidates.end());
-              }
-            }
-            const int lone = label_of(candidates.front());
-            if (label_of(candidates.back()) == lone) {  // one candidate, or background alone
-              std::fill(out + st.begin, out + st.end, lone);
-              continue;
-            }
-            for (int x = st.begin; x < st.end; ++x) {
-              const float f0 = xs[x].f0, f1 = xs[x].f1;
-              // The nearest candidate and the nearest of another label (background seeds
-              // share one: which of them is nearest does not matter).
-              float first = std::numeric_limits<float>::infinity(), second = first;
-              int nearest = 0;
-              for (const int k : candidates) {
-                const float v = f0 * v0[k] + f1 * v1[k];
-                const int label = label_of(k);
-                if (v < first) {
-                  if (label != nearest) second = first;
-                  first = v;
-                  nearest = label;
-                } else if (label != nearest) {
-                  second = std::min(second, v);
-                }
-              }
-              out[x] = static_cast<double>(second) - first <= gap ? exact(ty, xs[x], pixel, cross)
-                                                                  : nearest;
-            }
+          const auto dominated = [&](int k, int by) {
+            return k != by && v0[k] >= v0[by] && v1[k] >= v1[by];
+          };
+          if (at0 >= 0) {
+            candidates.erase(
+                std::remove_if(candidates.begin(), candidates.end(),
+                               [&](int k) {
+                                 return k >= objects &&
+                                        (dominated(k, at0) || (k != at0 && dominated(k, at1)));
+                               }),
+                candidates.end());
           }
         }
-      },
-      bands);
+        const int lone = label_of(candidates.front());
+        if (label_of(candidates.back()) == lone) {  // one candidate, or background alone
+          std::fill(out + st.begin, out + st.end, lone);
+          continue;
+        }
+        for (int x = st.begin; x < st.end; ++x) {
+          const float f0 = xs[x].f0, f1 = xs[x].f1;
+          // The nearest candidate and the nearest of another label (background seeds
+          // share one: which of them is nearest does not matter).
+          float first = std::numeric_limits<float>::infinity(), second = first;
+          int nearest = 0;
+          for (const int k : candidates) {
+            const float v = f0 * v0[k] + f1 * v1[k];
+            const int label = label_of(k);
+            if (v < first) {
+              if (label != nearest) second = first;
+              first = v;
+              nearest = label;
+            } else if (label != nearest) {
+              second = std::min(second, v);
+            }
+          }
+          out[x] =
+              static_cast<double>(second) - first <= gap ? exact(ty, xs[x], pixel, cross) : nearest;
+        }
+      }
+    }
+  };
+  // On OpenMP's threads, which libtorch's operators use too: on few cores, handing the work
+  // to OpenCV's pool (TBB) right after the networks ran cost more than the join itself, as
+  // each pool's idle threads spin while the other works (docs/results.md, prediction speed).
+#pragma omp parallel for schedule(static, 1) num_threads(bands)
+  for (int b = 0; b < bands; ++b) band(cv::Range(h * b / bands, h * (b + 1) / bands));
   return labels;
 }
 

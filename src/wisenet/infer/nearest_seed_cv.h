@@ -20,17 +20,16 @@ namespace wisenet {
 void interpolate_embedding(const cv::Mat& grid, cv::Size out_size, cv::Point pixel, double* out);
 
 // embeddings: a 3-D D x gh x gw CV_32F Mat; seeds: K x D, CV_32F or CV_64F, one seed per row,
-// K >= 1; out_size: the image's size (empty: the grid's own). Returns the H x W CV_32S map of
-// each pixel's nearest seed in Euclidean distance to e(p) (both forms of the similarity S
-// decrease with it), ties to the lower seed index: the answer of |s|^2 - 2 s.e + |e|^2 in
-// double precision (as nearest_seed of loss/similarity.h, which works on full-size tensors).
-// A float screen (error bound as in nearest_seed_screen.h) decides every pixel whose two
-// nearest seeds are further apart than its float error; only the others are computed in
-// double. Rows of the
-// image run in parallel (cv::parallel_for_); memory: the labels plus O(K x gw + D x K) per
-// thread. object_count >= 0 makes the seeds from object_count on background seeds of one
-// label, object_count: a pixel nearest to any of them gets it, and near-ties among them need
-// no double computation. Throws wisenet::Error for other shapes or types.
+// K >= 1; out_size: the image's size (empty: the grid's own). Returns the H x W CV_32S map of each
+// pixel's nearest seed in Euclidean distance to e(p) (both forms of the similarity S decrease with
+// it), ties to the lower seed index: the answer of |s|^2 - 2 s.e + |e|^2 in double precision (as
+// nearest_seed of loss/similarity.h, which works on full-size tensors). A float screen (error bound
+// as in nearest_seed_screen.h) decides every pixel whose two nearest seeds are further apart than
+// its float error; only the others are computed in double. Rows of the image run in parallel
+// (OpenMP, as many threads as cv::getNumThreads()); memory: the labels plus O(K x gw + D x K) per
+// thread. object_count >= 0 makes the seeds from object_count on background seeds of one label,
+// object_count: a pixel nearest to any of them gets it, and near-ties among them need no double
+// computation. Throws wisenet::Error for other shapes or types.
 cv::Mat nearest_seed(const cv::Mat& embeddings, const cv::Mat& seeds, cv::Size out_size = {},
                      int object_count = -1);
 
