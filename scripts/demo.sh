@@ -2,11 +2,14 @@
 # The main job on the built-in synthetic dataset, points only: synth -> train L-Net (LCFCN
 # loss) -> train E-Net (proposals + similarity loss) -> count and predict on the held-out
 # split -> COCO AP of every prediction mode. Writes overlays and training curves.
-# Usage: scripts/demo.sh WISENET_BINARY OUT_DIR   (WISENET_DEMO_MINUTES per stage, default 2.5)
+# Usage: scripts/demo.sh WISENET_BINARY OUT_DIR
+# Training minutes: WISENET_DEMO_MINUTES for L-Net (default 2.5), WISENET_DEMO_ENET_MINUTES for
+# the E-Net (default 4: its embedding-mode masks keep improving well past L-Net's counting).
 set -euo pipefail
 wisenet=$1
 out=$2
 minutes=${WISENET_DEMO_MINUTES:-2.5}
+enet_minutes=${WISENET_DEMO_ENET_MINUTES:-4}
 export OMP_WAIT_POLICY=PASSIVE
 mkdir -p "$out"
 data="$out/data"
@@ -22,10 +25,10 @@ rm -rf "$out/loc"
   --out "$out/loc" --epochs 1000 --max-minutes "$minutes" --val-every 500 --hflip --seed 1 \
   --lnet-input-scale 2
 
-echo "== 3/5 E-Net from points + proposals (similarity loss), ${minutes} min"
+echo "== 3/5 E-Net from points + proposals (similarity loss), ${enet_minutes} min"
 rm -rf "$out/emb"
 "$wisenet" train --stage emb --init "$out/loc/best.ckpt" --train "$data/train.json" \
-  --val "$data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$minutes" \
+  --val "$data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$enet_minutes" \
   --val-every 1000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1 \
   --lnet-input-scale 2
 

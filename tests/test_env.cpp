@@ -7,9 +7,11 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <unistd.h>
+#include <vector>
 
 namespace wisenet::test {
 
@@ -20,6 +22,32 @@ fs::path from_env(const char* name, const std::string& fallback) {
   const char* value = std::getenv(name);
   if (value != nullptr && *value != '\0') return fs::path(value);
   return fs::path(WISENET_SHARED_DEFAULT) / fallback;
+}
+
+// The folders temp_dir made, removed when the test process exits (kept when
+// WISENET_KEEP_TEST_DIRS is set, to look at a failure's files).
+class MadeDirs {
+ public:
+  void add(const fs::path& dir) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    dirs_.push_back(dir);
+  }
+  ~MadeDirs() {
+    if (std::getenv("WISENET_KEEP_TEST_DIRS") != nullptr) return;
+    for (const fs::path& dir : dirs_) {
+      std::error_code ignored;
+      fs::remove_all(dir, ignored);
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<fs::path> dirs_;
+};
+
+MadeDirs& made_dirs() {
+  static MadeDirs dirs;
+  return dirs;
 }
 
 std::string slurp(const fs::path& p) {
@@ -42,6 +70,7 @@ fs::path temp_dir(const std::string& tag) {
                         std::to_string(counter++) + "_" + std::to_string(rd() % 100000));
   fs::remove_all(dir);
   fs::create_directories(dir);
+  made_dirs().add(dir);
   return dir;
 }
 

@@ -12,7 +12,8 @@ std::filesystem::path data_dir();
 std::filesystem::path reference_dir();
 // The built `wisenet` binary.
 std::filesystem::path cli_path();
-// A fresh empty folder under the system temp dir, unique per call.
+// A fresh empty folder under the system temp dir, unique per call, removed with everything in
+// it when the test process exits (unless WISENET_KEEP_TEST_DIRS is set).
 std::filesystem::path temp_dir(const std::string& tag);
 
 struct CommandResult {
