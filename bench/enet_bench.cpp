@@ -2,7 +2,7 @@
 // - pair sampling + similarity loss (forward + backward) against E-Net forward + backward;
 // - prediction (both networks, blobs, background seeds, every pixel to its most similar seed,
 //   masks) against the two networks' forward alone. Target: prediction <= 1.25x forward.
-//   Prediction runs the E-Net up to its head's stride-8 grid; ForwardToGrid times that part.
+//   Prediction runs the E-Net up to its head's stride-8 grid; NetworksForward/to_grid times that.
 // At 256x256 and 512x512, with 20 objects (discs of radius size/30, one point each).
 //   build/bench/enet_bench   (scripts/bench.sh build enet)
 #include <benchmark/benchmark.h>
@@ -92,7 +92,9 @@ void BM_EnetForwardBackward(benchmark::State& state) {
 }
 BENCHMARK(BM_EnetForwardBackward)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_NetworksForward(benchmark::State& state) {
+// Both networks' forward; to_grid: as prediction runs them, L-Net and the E-Net up to its
+// head's stride-8 grid (the join upsamples it implicitly, infer/nearest_seed_cv.h).
+void BM_NetworksForward(benchmark::State& state, bool to_grid) {
   torch::set_num_threads(2);
   wisenet::WiseNet net = small_model();
   net->eval();
@@ -101,30 +103,17 @@ void BM_NetworksForward(benchmark::State& state) {
   for (auto _ : state) {
     torch::NoGradGuard no_grad;
     const at::Tensor logits = net->localize(x);
-    const at::Tensor embeddings = net->embed(x);
+    const at::Tensor embeddings = to_grid ? net->embedding_grid(x) : net->embed(x);
     benchmark::DoNotOptimize(logits.data_ptr<float>());
     benchmark::DoNotOptimize(embeddings.data_ptr<float>());
   }
 }
-BENCHMARK(BM_NetworksForward)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
-
-// The networks as prediction runs them: L-Net, and E-Net up to its head's stride-8 grid (the
-// join upsamples it implicitly, infer/nearest_seed_cv.h).
-void BM_NetworksForwardToGrid(benchmark::State& state) {
-  torch::set_num_threads(2);
-  wisenet::WiseNet net = small_model();
-  net->eval();
-  const int size = static_cast<int>(state.range(0));
-  const at::Tensor x = wisenet::image_to_tensor(make_scene(size).rgb);
-  for (auto _ : state) {
-    torch::NoGradGuard no_grad;
-    const at::Tensor logits = net->localize(x);
-    const at::Tensor grid = net->embedding_grid(x);
-    benchmark::DoNotOptimize(logits.data_ptr<float>());
-    benchmark::DoNotOptimize(grid.data_ptr<float>());
-  }
-}
-BENCHMARK(BM_NetworksForwardToGrid)
+BENCHMARK_CAPTURE(BM_NetworksForward, full, false)
+    ->Arg(256)
+    ->Arg(512)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_NetworksForward, to_grid, true)
     ->Arg(256)
     ->Arg(512)
     ->Unit(benchmark::kMillisecond)

@@ -51,6 +51,33 @@ torch::Tensor upsampled_in_double(const torch::Tensor& grid, int h, int w) {
                                                                   .align_corners(true))[0];
 }
 
+// Float seeds centre + u, centre - u and centre + 50 u (D x 3, u a unit vector) and n float
+// points centre + a u + b, |a| from 1e-7 to 1e-1 of either sign, b across u: most points lie a
+// hair's breadth off the bisector of the first two seeds, where float alone decides wrongly.
+struct NearTies {
+  torch::Tensor seeds, points;
+};
+NearTies near_ties(int64_t dim, int64_t n) {
+  const torch::Tensor centre = torch::randn({dim, 1}, torch::kDouble) * 30;
+  const torch::Tensor axis = torch::randn({dim, 1}, torch::kDouble);
+  const torch::Tensor unit = axis / axis.norm();
+  const torch::Tensor seeds = torch::cat({centre + unit, centre - unit, centre + 50 * unit}, 1);
+  const torch::Tensor along = torch::pow(10.0, torch::rand({1, n}, torch::kDouble) * 6 - 7) *
+                              (torch::randint(0, 2, {1, n}, torch::kDouble) * 2 - 1);
+  torch::Tensor across = torch::randn({dim, n}, torch::kDouble);
+  across -= unit * (unit * across).sum(0, true);
+  return {seeds.to(torch::kFloat), (centre + unit * along + across).to(torch::kFloat)};
+}
+
+// The labels of the tensor nearest_seed in double: points D x (h w), seeds D x K.
+cv::Mat double_labels(const torch::Tensor& points, const torch::Tensor& seeds, int64_t h,
+                      int64_t w) {
+  const torch::Tensor owner = nearest_seed(points.to(torch::kDouble), seeds.to(torch::kDouble))
+                                  .to(torch::kInt)
+                                  .contiguous();
+  return cv::Mat(static_cast<int>(h), static_cast<int>(w), CV_32S, owner.data_ptr<int>()).clone();
+}
+
 void expect_same_labels(const cv::Mat& a, const cv::Mat& b) {
   ASSERT_EQ(a.size(), b.size());
   ASSERT_EQ(a.type(), CV_32S);
@@ -89,23 +116,11 @@ TEST(NearestSeedCv, EqualsTheTensorVersionOnRandomEmbeddings) {
 // them to the double path, which decides as the tensor version does on double embeddings.
 TEST(NearestSeedCv, NearTiesAgreeWithTheDoubleComputation) {
   torch::manual_seed(10);
-  const int64_t dim = 16, h = 50, w = 80;
-  const torch::Tensor centre = torch::randn({dim, 1}, torch::kDouble) * 30;
-  const torch::Tensor axis = torch::randn({dim, 1}, torch::kDouble);
-  const torch::Tensor unit = axis / axis.norm();
-  const torch::Tensor seeds = torch::cat({centre + unit, centre - unit, centre + 50 * unit}, 1);
-  const torch::Tensor along = torch::pow(10.0, torch::rand({1, h * w}, torch::kDouble) * 6 - 7) *
-                              (torch::randint(0, 2, {1, h * w}, torch::kDouble) * 2 - 1);
-  torch::Tensor across = torch::randn({dim, h * w}, torch::kDouble);
-  across -= unit * (unit * across).sum(0, true);
-  const torch::Tensor e = (centre + unit * along + across).to(torch::kFloat).reshape({dim, h, w});
-  const torch::Tensor seeds_float = seeds.to(torch::kFloat);
-  const cv::Mat got = nearest_seed(as_mat(e), rows_of(seeds_float));
-  const torch::Tensor exact =
-      nearest_seed(e.reshape({dim, -1}).to(torch::kDouble), seeds_float.to(torch::kDouble))
-          .to(torch::kInt);
-  const cv::Mat expected = cv::Mat(h, w, CV_32S, exact.data_ptr<int>()).clone();
-  expect_same_labels(got, expected);
+  const int64_t h = 50, w = 80;
+  const NearTies ties = near_ties(16, h * w);
+  const torch::Tensor e = ties.points.reshape({16, h, w}).contiguous();
+  const cv::Mat expected = double_labels(ties.points, ties.seeds, h, w);
+  expect_same_labels(nearest_seed(as_mat(e), rows_of(ties.seeds)), expected);
   EXPECT_GT(cv::countNonZero(expected == 0), 100);
   EXPECT_GT(cv::countNonZero(expected == 1), 100);
 }
@@ -186,26 +201,12 @@ TEST(NearestSeedCv, OnAGridEqualsTheDoubleComputationOnTheUpsampledMap) {
 // double path.
 TEST(NearestSeedCv, OnAGridNearTiesAgreeWithTheDoubleComputation) {
   torch::manual_seed(22);
-  const int64_t dim = 16, gh = 12, gw = 20, h = 89, w = 153;
-  const torch::Tensor centre = torch::randn({dim, 1}, torch::kDouble) * 30;
-  const torch::Tensor unit = [&] {
-    const torch::Tensor axis = torch::randn({dim, 1}, torch::kDouble);
-    return axis / axis.norm();
-  }();
-  const torch::Tensor seeds = torch::cat({centre + unit, centre - unit, centre + 50 * unit}, 1);
-  const torch::Tensor along = torch::pow(10.0, torch::rand({1, gh * gw}, torch::kDouble) * 6 - 7) *
-                              (torch::randint(0, 2, {1, gh * gw}, torch::kDouble) * 2 - 1);
-  torch::Tensor across = torch::randn({dim, gh * gw}, torch::kDouble);
-  across -= unit * (unit * across).sum(0, true);
-  const torch::Tensor grid =
-      (centre + unit * along + across).to(torch::kFloat).reshape({dim, gh, gw}).contiguous();
-  const torch::Tensor seeds_float = seeds.to(torch::kFloat);
-  const cv::Mat got = nearest_seed(as_mat(grid), rows_of(seeds_float), cv::Size(w, h));
-  const torch::Tensor exact = nearest_seed(upsampled_in_double(grid, h, w).reshape({dim, -1}),
-                                           seeds_float.to(torch::kDouble))
-                                  .to(torch::kInt)
-                                  .contiguous();
-  const cv::Mat expected = cv::Mat(h, w, CV_32S, exact.data_ptr<int>()).clone();
+  const int64_t gh = 12, gw = 20, h = 89, w = 153;
+  const NearTies ties = near_ties(16, gh * gw);
+  const torch::Tensor grid = ties.points.reshape({16, gh, gw}).contiguous();
+  const cv::Mat got = nearest_seed(as_mat(grid), rows_of(ties.seeds), cv::Size(w, h));
+  const cv::Mat expected =
+      double_labels(upsampled_in_double(grid, h, w).reshape({16, -1}), ties.seeds, h, w);
   expect_same_labels(got, expected);
   EXPECT_GT(cv::countNonZero(expected == 0), 1000);
   EXPECT_GT(cv::countNonZero(expected == 1), 1000);
