@@ -6,16 +6,24 @@
 
 namespace wisenet {
 
-cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
-                               cv::Size out_size, int object_count) {
+at::Tensor embeddings_on_cpu(const at::Tensor& embeddings) {
   if (!embeddings.defined() || embeddings.dim() != 3) {
     throw Error("join_most_similar_seed: embeddings must be D x H x W");
   }
-  const at::Tensor e = embeddings.detach().to(torch::kCPU, torch::kFloat).contiguous();
-  const int sizes[] = {static_cast<int>(e.size(0)), static_cast<int>(e.size(1)),
-                       static_cast<int>(e.size(2))};
-  return join_most_similar_seed(cv::Mat(3, sizes, CV_32F, e.data_ptr<float>()), seeds, out_size,
-                                object_count);
+  return embeddings.detach().to(torch::kCPU, torch::kFloat).contiguous();
+}
+
+cv::Mat embeddings_mat(const at::Tensor& cpu_embeddings) {
+  const int sizes[] = {static_cast<int>(cpu_embeddings.size(0)),
+                       static_cast<int>(cpu_embeddings.size(1)),
+                       static_cast<int>(cpu_embeddings.size(2))};
+  return cv::Mat(3, sizes, CV_32F, cpu_embeddings.data_ptr<float>());
+}
+
+cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
+                               cv::Size out_size, int object_count) {
+  const at::Tensor e = embeddings_on_cpu(embeddings);
+  return join_most_similar_seed(embeddings_mat(e), seeds, out_size, object_count);
 }
 
 }  // namespace wisenet

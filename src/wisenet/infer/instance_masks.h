@@ -19,4 +19,10 @@ namespace wisenet {
 cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
                                cv::Size out_size = {}, int object_count = -1);
 
+// The tensor overloads' bridge to the OpenCV steps: a D x H x W tensor as contiguous float on
+// the CPU (a copy when it is not one already), and a 3-D CV_32F Mat over that memory (valid
+// while the tensor lives). Throws wisenet::Error for another number of dimensions.
+at::Tensor embeddings_on_cpu(const at::Tensor& embeddings);
+cv::Mat embeddings_mat(const at::Tensor& cpu_embeddings);
+
 }  // namespace wisenet

@@ -33,12 +33,13 @@ cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::
   const int dim = embeddings.size[0];
   if (out_size.empty()) out_size = cv::Size(embeddings.size[2], embeddings.size[1]);
   const std::vector<int64_t> pixels = seed_pixel_indices(seeds, out_size.height, out_size.width);
+  const cv::Mat grid = embeddings.isContinuous() ? embeddings : embeddings.clone();
   cv::Mat seed_embeddings(static_cast<int>(seeds.size()), dim, CV_64F);
   for (size_t k = 0; k < seeds.size(); ++k) {
-    interpolate_embedding(embeddings, out_size, seeds[k],
+    interpolate_embedding(grid, out_size, seeds[k],
                           seed_embeddings.ptr<double>(static_cast<int>(k)));
   }
-  cv::Mat labels = nearest_seed(embeddings, seed_embeddings, out_size, object_count);
+  cv::Mat labels = nearest_seed(grid, seed_embeddings, out_size, object_count);
   int* out = labels.ptr<int>();
   for (size_t k = 0; k < pixels.size(); ++k) {
     const int label = static_cast<int>(k);

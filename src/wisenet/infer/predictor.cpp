@@ -29,12 +29,8 @@ std::vector<Instance> instances_from_embeddings(const at::Tensor& embeddings,
                                                 const std::vector<ObjectSeed>& seeds,
                                                 const Rle& region, const Proposals* proposals,
                                                 const PredictOptions& options) {
-  check_proposals_for_mode(options, proposals);
-  if (seeds.empty()) return {};
-  const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options),
-                                                cv::Size(region.width(), region.height()),
-                                                static_cast<int>(seeds.size()));
-  return instances_from_labels(labels, seeds, proposals, options);
+  const at::Tensor e = embeddings_on_cpu(embeddings);
+  return instances_from_embeddings(embeddings_mat(e), seeds, region, proposals, options);
 }
 
 std::vector<Instance> predict_instances(WiseNetImpl& model, const ClassMap& classes,
@@ -51,10 +47,8 @@ std::vector<Instance> instances_from_localization(const Localization& located,
                                                   const Proposals* proposals,
                                                   const PredictOptions& options) {
   if (located.objects.empty()) return {};
-  const std::vector<ObjectSeed> seeds = object_seeds(located, classes);
-  const int h = located.blob_map.blob_index.rows, w = located.blob_map.blob_index.cols;
-  const Rle region = background_region(seeds, proposals, &located, options, h, w);
-  return instances_from_embeddings(embeddings, seeds, region, proposals, options);
+  const at::Tensor e = embeddings_on_cpu(embeddings);
+  return instances_from_localization(located, embeddings_mat(e), classes, proposals, options);
 }
 
 std::vector<Instance> masks_for_points(WiseNetImpl& model, const cv::Mat& rgb,

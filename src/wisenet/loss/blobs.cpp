@@ -60,23 +60,28 @@ cv::Mat argmax_channel(const std::vector<cv::Mat>& probs) {
   return argmax;
 }
 
+void check_points(const std::vector<Point>& points, int classes, int64_t height, int64_t width,
+                  const std::string& where) {
+  for (size_t i = 0; i < points.size(); ++i) {
+    const Point& p = points[i];
+    if (p.x < 0 || p.y < 0 || p.x >= width || p.y >= height) {
+      throw Error(where + ": point " + std::to_string(i) + " (" + std::to_string(p.x) + ", " +
+                  std::to_string(p.y) + ") lies outside the " + std::to_string(width) + "x" +
+                  std::to_string(height) + " image");
+    }
+    if (p.category < 1 || p.category > classes) {
+      throw Error(where + ": point " + std::to_string(i) + " has class " +
+                  std::to_string(p.category) + ", outside 1.." + std::to_string(classes));
+    }
+  }
+}
+
 BlobMap find_blobs(const std::vector<cv::Mat>& probs, const std::vector<Point>& points) {
   BlobMap out;
   out.argmax = argmax_channel(probs);
   const int h = probs[0].rows, w = probs[0].cols;
   const int classes = static_cast<int>(probs.size()) - 1;
-  for (size_t i = 0; i < points.size(); ++i) {
-    const Point& p = points[i];
-    if (p.x < 0 || p.y < 0 || p.x >= w || p.y >= h) {
-      throw Error("find_blobs: point " + std::to_string(i) + " (" + std::to_string(p.x) + ", " +
-                  std::to_string(p.y) + ") lies outside the " + std::to_string(w) + "x" +
-                  std::to_string(h) + " image");
-    }
-    if (p.category < 1 || p.category > classes) {
-      throw Error("find_blobs: point " + std::to_string(i) + " has class " +
-                  std::to_string(p.category) + ", outside 1.." + std::to_string(classes));
-    }
-  }
+  check_points(points, classes, h, w, "find_blobs");
   out.blob_index = cv::Mat(h, w, CV_32S, cv::Scalar(-1));
 
   for (int c = 1; c <= classes; ++c) {

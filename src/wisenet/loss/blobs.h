@@ -5,6 +5,7 @@
 //   std::vector<cv::Mat> S = ...;          // C+1 maps, CV_32F, channel 0 = background
 //   BlobMap blobs = find_blobs(S, points); // points: Point::category is the channel 1..C
 //   for (const Blob& b : blobs.blobs) if (b.point_count() == 0) { /* false positive */ }
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -48,6 +49,11 @@ cv::Mat argmax_channel(const std::vector<cv::Mat>& probs);
 // background). Points whose category is outside 1..C or whose pixel is outside the image throw
 // wisenet::Error.
 BlobMap find_blobs(const std::vector<cv::Mat>& probs, const std::vector<Point>& points);
+
+// Throws wisenet::Error "<where>: point i ..." for the first point outside the width x height
+// image or whose category is outside 1..classes.
+void check_points(const std::vector<Point>& points, int classes, int64_t height, int64_t width,
+                  const std::string& where);
 
 // A blob as a CV_8U mask (255 inside) of the given image size.
 cv::Mat blob_mask(const Blob& blob, cv::Size size);

@@ -42,22 +42,6 @@ int64_t first_argmax(const cv::Mat& map) {
   return best;
 }
 
-// Points must lie in the image and name a class 1..C (checked before any work is shared).
-void check_points(const std::vector<Point>& points, int64_t channels, int64_t h, int64_t w) {
-  for (size_t i = 0; i < points.size(); ++i) {
-    const Point& p = points[i];
-    if (p.x < 0 || p.y < 0 || p.x >= w || p.y >= h) {
-      throw Error("lcfcn_plan: point " + std::to_string(i) + " (" + std::to_string(p.x) + ", " +
-                  std::to_string(p.y) + ") lies outside the " + std::to_string(w) + "x" +
-                  std::to_string(h) + " image");
-    }
-    if (p.category < 1 || p.category >= channels) {
-      throw Error("lcfcn_plan: point " + std::to_string(i) + " has class " +
-                  std::to_string(p.category) + ", outside 1.." + std::to_string(channels - 1));
-    }
-  }
-}
-
 }  // namespace
 
 LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>& points,
@@ -68,7 +52,8 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
     plan.height = maps[0].rows;
     plan.width = maps[0].cols;
   }
-  check_points(points, plan.channels, plan.height, plan.width);
+  // Points must lie in the image and name a class 1..C (checked before any work is shared).
+  check_points(points, static_cast<int>(plan.channels) - 1, plan.height, plan.width, "lcfcn_plan");
   const int64_t h = plan.height, w = plan.width;
   plan.class_points.assign(plan.channels, 0);
   for (const Point& p : points) {
@@ -98,8 +83,11 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
       for (size_t i = 0; i < points.size(); ++i) {
         if (points[i].category == c) of_class.push_back(static_cast<int>(i));
       }
-      global_splits.push_back({c, pixels_of(points, of_class), nullptr,
-                               static_cast<double>(plan.class_points[c] - 1), {}});
+      global_splits.push_back({c,
+                               pixels_of(points, of_class),
+                               nullptr,
+                               static_cast<double>(plan.class_points[c] - 1),
+                               {}});
     }
   }
 
@@ -124,7 +112,8 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
   const size_t splitter_tasks = split_classes.size();
   const size_t first_global = splitter_tasks, first_local = first_global + global_splits.size();
   const size_t tasks = first_local + local_splits.size();
-  std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[std::max<size_t>(splitter_tasks, 1)]);
+  std::unique_ptr<std::atomic<bool>[]> done(
+      new std::atomic<bool>[std::max<size_t>(splitter_tasks, 1)]);
   for (size_t k = 0; k < splitter_tasks; ++k) done[k] = false;
   std::vector<size_t> splitter_task(plan.channels, 0);
   for (size_t k = 0; k < split_classes.size(); ++k) splitter_task[split_classes[k]] = k;
