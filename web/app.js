@@ -124,7 +124,18 @@ function renderLists() {
   $('eraser').className = state.tool === 'eraser' ? 'on' : '';
 }
 
-async function openImage(i) {
+// Edits and image changes run one at a time, in the order they were asked for: a key pressed
+// while a request is on its way waits for it, instead of finding the undo stacks half updated.
+let pending = Promise.resolve();
+function serially(fn) {
+  const run = pending.then(fn);
+  pending = run.catch(() => {});
+  return run;
+}
+
+function openImage(i) { return serially(() => showImage(i)); }
+function openNext(delta) { return serially(() => showImage(state.index + delta)); }
+async function showImage(i) {
   if (i < 0 || i >= state.images.length) return;
   state.index = i; state.selected = null; state.undo = []; state.redo = [];
   const name = state.images[i].file_name;
@@ -185,11 +196,14 @@ async function apply(id, target) {
 }
 
 // Every edit goes through here: it is sent, then remembered for undo.
-async function edit(label, fn) {
+function edit(label, fn) { return serially(() => runEdit(label, fn)); }
+async function runEdit(label, fn) {
   try {
     const step = await fn();
-    if (step) { state.undo.push(step); state.redo = []; }
-    status(label);
+    if (step) {
+      state.undo.push(step); state.redo = [];
+      status(label);
+    }
   } catch (e) {
     status(e.message, true);
     if (e.status === 409) await reloadAnnotations();
@@ -202,7 +216,9 @@ async function reloadAnnotations() {
   state.instances = data.instances.map(withBits);
 }
 
-async function undoRedo(from, to, label) {
+// `from` and `to` name the stacks ('undo', 'redo'): they are looked up when the step runs.
+function undoRedo(from, to, label) { return serially(() => runUndoRedo(state[from], state[to], label)); }
+async function runUndoRedo(from, to, label) {
   const step = from.pop();
   if (!step) return;
   try {
@@ -222,6 +238,8 @@ function addAt(x, y) {
   return edit('added an instance', async () => {
     const t0 = performance.now();
     const made = await api('POST', 'api/instances', { image: name, category, point: [x, y] });
+    // Clicked just before the next image opened: saved on its own image, not drawn on this one.
+    if (state.images[state.index].file_name !== name) return null;
     replaceLocal(made.id, made);
     state.selected = made.id;
     status('mask in ' + Math.round(performance.now() - t0) + ' ms');
@@ -230,23 +248,29 @@ function addAt(x, y) {
 }
 function removeInstance(inst) {
   if (!inst) return;
-  return edit('removed instance ' + inst.id, async () => {
-    const before = snapshot(inst);
-    await api('DELETE', 'api/instances/' + inst.id);
-    replaceLocal(inst.id, null);
-    if (state.selected === inst.id) state.selected = null;
-    return { id: inst.id, before, after: null };
+  const id = inst.id;
+  return edit('removed instance ' + id, async () => {
+    const current = state.instances.find((x) => x.id === id);
+    if (!current) return null;
+    const before = snapshot(current);
+    await api('DELETE', 'api/instances/' + id);
+    replaceLocal(id, null);
+    if (state.selected === id) state.selected = null;
+    return { id, before, after: null };
   });
 }
 function chooseClass(category) {
   state.category = category;
   const inst = state.instances.find((x) => x.id === state.selected);
   if (!inst || inst.category === category) { draw(); return; }
+  const id = inst.id;
   return edit('class changed', async () => {
-    const before = snapshot(inst);
-    const made = await api('PUT', 'api/instances/' + inst.id, { category });
-    replaceLocal(inst.id, made);
-    return { id: inst.id, before, after: snapshot(made) };
+    const current = state.instances.find((x) => x.id === id);
+    if (!current || current.category === category) return null;
+    const before = snapshot(current);
+    const made = await api('PUT', 'api/instances/' + id, { category });
+    replaceLocal(id, made);
+    return { id, before, after: snapshot(made) };
   });
 }
 
@@ -286,8 +310,8 @@ window.addEventListener('mouseup', () => {
   if (!p) return;
   state.painting = null;
   const { inst } = p;
+  const mask = encode(inst.bits, state.image.height, state.image.width);
   edit('mask edited', async () => {
-    const mask = encode(inst.bits, state.image.height, state.image.width);
     const made = await api('PUT', 'api/instances/' + inst.id, { mask });
     replaceLocal(inst.id, made);
     return { id: inst.id, before: p.before, after: snapshot(made) };
@@ -297,8 +321,8 @@ window.addEventListener('mouseup', () => {
 function toggleTool(tool) { state.tool = state.tool === tool ? null : tool; draw(); }
 $('brush').onclick = () => toggleTool('brush');
 $('eraser').onclick = () => toggleTool('eraser');
-$('undo').onclick = () => undoRedo(state.undo, state.redo, 'undone');
-$('redo').onclick = () => undoRedo(state.redo, state.undo, 'redone');
+$('undo').onclick = () => undoRedo('undo', 'redo', 'undone');
+$('redo').onclick = () => undoRedo('redo', 'undo', 'redone');
 $('delete').onclick = () => removeInstance(state.instances.find((x) => x.id === state.selected));
 
 window.addEventListener('keydown', (ev) => {
@@ -306,12 +330,12 @@ window.addEventListener('keydown', (ev) => {
   const key = ev.key;
   if ((ev.ctrlKey || ev.metaKey) && key.toLowerCase() === 'z') {
     ev.preventDefault();
-    if (ev.shiftKey) undoRedo(state.redo, state.undo, 'redone');
-    else undoRedo(state.undo, state.redo, 'undone');
+    if (ev.shiftKey) undoRedo('redo', 'undo', 'redone');
+    else undoRedo('undo', 'redo', 'undone');
   } else if ((ev.ctrlKey || ev.metaKey) && key.toLowerCase() === 'y') {
-    ev.preventDefault(); undoRedo(state.redo, state.undo, 'redone');
-  } else if (key === 'n' || key === 'ArrowRight') openImage(state.index + 1);
-  else if (key === 'p' || key === 'ArrowLeft') openImage(state.index - 1);
+    ev.preventDefault(); undoRedo('redo', 'undo', 'redone');
+  } else if (key === 'n' || key === 'ArrowRight') openNext(1);
+  else if (key === 'p' || key === 'ArrowLeft') openNext(-1);
   else if (key === 'Delete' || key === 'Backspace') $('delete').onclick();
   else if (key === 'b') toggleTool('brush');
   else if (key === 'e') toggleTool('eraser');

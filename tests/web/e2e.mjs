@@ -23,6 +23,7 @@ function maskContains(mask, x, y) {
   return false;
 }
 
+let step = 'launch';
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--headless', '--disable-gpu'],
@@ -40,6 +41,7 @@ try {
     return Array.from(v.getContext('2d').getImageData(x * s + 1, y * s + 1, 1, 1).data);
   }, [X, Y]);
 
+  step = 'open';
   await page.goto(url);
   await opened();
   check(await classCount(1) === '1', 'the saved cell is counted on open');
@@ -48,6 +50,7 @@ try {
   // Click on the disc: the server returns a mask containing the click, drawn at once.
   const box = await page.locator('#view').boundingBox();
   const scale = box.width / 128;
+  step = 'click adds';
   const added = page.waitForResponse((r) => r.url().endsWith('/api/instances') && r.request().method() === 'POST');
   await page.mouse.click(box.x + (X + 0.5) * scale, box.y + (Y + 0.5) * scale);
   const res = await added;
@@ -60,6 +63,7 @@ try {
     `the mask is drawn over the click (pixel ${before} -> ${after})`);
   check(await classCount(1) === '2', 'two cells counted after the click');
 
+  step = 'class key';
   // Class 2 by its number key: saved on the server.
   const changed = page.waitForResponse((r) => /\/api\/instances\/\d+$/.test(r.url()) && r.request().method() === 'PUT');
   await page.keyboard.press('2');
@@ -67,12 +71,14 @@ try {
   check(put.status() === 200 && (await put.json()).category === 2, 'class change saved');
   check(await classCount(2) === '1', 'one debris counted');
 
+  step = 'reload';
   // Reload: the saved state comes back.
   await page.reload();
   await opened();
   check(await classCount(2) === '1' && await classCount(1) === '1', 'reload shows the saved classes');
   await page.screenshot({ path: path.join(outDir, 'annotation-app.png') });
 
+  step = 'export';
   // Export: COCO JSON and points CSV downloads.
   const cocoDownload = page.waitForEvent('download');
   await page.click('#export-coco');
@@ -85,35 +91,42 @@ try {
   const csv = fs.readFileSync(await (await csvDownload).path(), 'utf8');
   check(csv.includes(`im0.png,${X},${Y},debris`), 'the exported CSV has the point: ' + csv);
 
-  // Shift-click removes the saved cell; Ctrl+Z brings it back (same id), Ctrl+Y removes it
-  // again, Ctrl+Z restores it.
-  const at = (x, y) => [box.x + (x + 0.5) * scale, box.y + (y + 0.5) * scale];
-  const call = (method) => page.waitForResponse((r) => r.url().includes('/api/instances') && r.request().method() === method);
-  let done = call('DELETE');
+  // Shift-click removes the saved cell. Then Ctrl+Z, Ctrl+Y, Ctrl+Z pressed back to back, each
+  // before the previous request has come back: the page runs them in order, so the cell comes
+  // back (same id), goes again and comes back.
+  step = 'shift-click delete';
+  const box2 = await page.locator('#view').boundingBox();
+  const at = (x, y) => [box2.x + (x + 0.5) * box2.width / 128, box2.y + (y + 0.5) * box2.height / 128];
+  const calls = [];
+  page.on('response', (r) => {
+    if (r.url().includes('/api/instances')) calls.push({ method: r.request().method(), status: r.status(), r });
+  });
   await page.keyboard.down('Shift');
   await page.mouse.click(...at(3, 3));
   await page.keyboard.up('Shift');
-  check((await done).status() === 200, 'shift-click deletes');
   await page.waitForFunction(() => document.querySelector('#classes li[data-category="1"] .count').textContent === '0');
-  done = call('POST');
+  check(calls.length === 1 && calls[0].method === 'DELETE' && calls[0].status === 200,
+    'shift-click deletes: ' + calls.map((c) => c.method + ' ' + c.status).join(', '));
+  step = 'undo, redo, undo';
   await page.keyboard.press('Control+z');
-  const restored = await (await done).json();
-  check(restored.id === 1 && restored.category === 1, 'undo restores the deleted instance');
-  done = call('DELETE');
   await page.keyboard.press('Control+y');
-  check((await done).status() === 200, 'redo deletes again');
-  done = call('POST');
   await page.keyboard.press('Control+z');
-  check((await done).status() === 201, 'undo restores again');
+  for (let t = 0; calls.length < 4 && t < 200; t++) await page.waitForTimeout(100);
   await page.waitForFunction(() => document.querySelector('#classes li[data-category="1"] .count').textContent === '1');
+  await page.waitForTimeout(300);  // nothing more may follow
+  const seen = calls.slice(1).map((c) => c.method + ' ' + c.status).join(', ');
+  check(seen === 'POST 201, DELETE 200, POST 201', 'undo, redo, undo sent in order, got: ' + seen);
+  const restored = await calls[1].r.json();
+  check(restored.id === 1 && restored.category === 1, 'undo restores the deleted instance with its id');
 
+  step = 'next image';
   // Next image by keyboard: the model's predictions are shown on first open.
   await page.keyboard.press('n');
   await page.waitForFunction(() => /^im1\.png/.test(document.getElementById('status').textContent));
   check(errors.length === 0, 'no page errors: ' + errors.join('; '));
   console.log('e2e: all checks passed');
 } catch (e) {
-  console.error('e2e: ' + e.message);
+  console.error(`e2e (${step}): ${e.message}`);
   process.exitCode = 1;
 } finally {
   await browser.close();
