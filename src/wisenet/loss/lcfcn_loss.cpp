@@ -135,10 +135,21 @@ LcfcnTerms batch_loss(const at::Tensor& x, const std::vector<std::vector<Point>>
                       const LcfcnOptions& options, bool from_logits) {
   check_shape(x, points.size(), from_logits ? "lcfcn_loss_from_logits" : "lcfcn_loss_from_probs");
   const at::Tensor batch = x.dim() == 3 ? x.unsqueeze(0) : x;
+  const auto image_loss = [&](int64_t i) {
+    // One image: a view of the whole batch, whose backward is free (selecting an image makes
+    // the backward pass fill and copy a batch-sized gradient).
+    const at::Tensor image = batch.size(0) == 1 ? batch.squeeze(0) : batch[i];
+    return from_logits ? image_loss_from_logits(image, points[i], options)
+                       : image_loss_from_probs(image, points[i], options);
+  };
+  if (batch.size(0) == 1) {
+    LcfcnTerms t = image_loss(0);
+    t.total = t.image + t.point + t.split_local + t.split_global + t.false_positive + t.background;
+    return t;
+  }
   LcfcnTerms sum = zero_terms(x.options());
   for (int64_t i = 0; i < batch.size(0); ++i) {
-    const LcfcnTerms t = from_logits ? image_loss_from_logits(batch[i], points[i], options)
-                                     : image_loss_from_probs(batch[i], points[i], options);
+    const LcfcnTerms t = image_loss(i);
     sum.image = sum.image + t.image;
     sum.point = sum.point + t.point;
     sum.split_local = sum.split_local + t.split_local;

@@ -91,30 +91,20 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
     }
   }
 
-  // The blobs first (they tell the local splits), then the rest handed out one task at a
-  // time from a shared counter: the splitters (black top-hat and ranks, one per class), the
-  // global splits (a global split floods the whole map), then the local splits. A task waits
-  // only for tasks handed out before it, so any number of threads finishes. A second thread is
-  // woken only when there are two floods or more to share: waking it costs more than a single
-  // flood's share of the work.
-  const BlobMap blobs = find_blobs(maps, points);
-  for (const cv::Mat& map : maps) plan.argmax.push_back(first_argmax(map));
+  // Tasks handed out one at a time from a shared counter: the splitters (black top-hat and
+  // ranks, one per class), the blobs (they tell the local splits), the global splits (a global
+  // split floods the whole map), then the local splits, whose number is known once the blobs
+  // are. A task waits only for tasks handed out before it, so any number of threads finishes.
+  // With no class to split there is one task (the blobs) and no second thread is woken.
+  BlobMap blobs;
   std::vector<Split> local_splits;
-  for (const Blob& blob : blobs.blobs) {
-    const int n = blob.point_count();
-    if (n < 2) continue;
-    const double weight =
-        options.local_split_weight == LocalSplitWeight::kPointsPlusOne ? n + 1 : n - 1;
-    local_splits.push_back(
-        {blob.category, pixels_of(points, blob.point_indices), &blob.pixels, weight, {}});
-  }
   std::vector<std::unique_ptr<WatershedSplitter>> splitters(plan.channels);
   const size_t splitter_tasks = split_classes.size();
-  const size_t first_global = splitter_tasks, first_local = first_global + global_splits.size();
-  const size_t tasks = first_local + local_splits.size();
-  std::unique_ptr<std::atomic<bool>[]> done(
-      new std::atomic<bool>[std::max<size_t>(splitter_tasks, 1)]);
-  for (size_t k = 0; k < splitter_tasks; ++k) done[k] = false;
+  const size_t blobs_task = splitter_tasks, first_global = blobs_task + 1;
+  const size_t first_local = first_global + global_splits.size();
+  // done[k] for the splitter tasks and the blobs task.
+  std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[first_global]);
+  for (size_t k = 0; k < first_global; ++k) done[k] = false;
   std::vector<size_t> splitter_task(plan.channels, 0);
   for (size_t k = 0; k < split_classes.size(); ++k) splitter_task[split_classes[k]] = k;
   std::atomic<bool> failed{false};
@@ -123,33 +113,56 @@ LcfcnPlan lcfcn_plan(const std::vector<cv::Mat>& maps, const std::vector<Point>&
     while (!done[k].load(std::memory_order_acquire)) std::this_thread::yield();
     return !failed.load(std::memory_order_acquire);
   };
+  // Runs task k, marked done even when it throws, so that no thread waits for it forever.
+  const auto run_marked = [&](size_t k, auto&& task) {
+    struct MarkDone {
+      std::atomic<bool>& flag;
+      ~MarkDone() { flag.store(true, std::memory_order_release); }
+    } mark{done[k]};
+    try {
+      task();
+    } catch (...) {
+      failed = true;
+      throw;
+    }
+  };
+  const auto find_the_blobs = [&] {
+    blobs = find_blobs(maps, points);
+    for (const cv::Mat& map : maps) plan.argmax.push_back(first_argmax(map));
+    for (const Blob& blob : blobs.blobs) {
+      const int n = blob.point_count();
+      if (n < 2) continue;
+      const double weight =
+          options.local_split_weight == LocalSplitWeight::kPointsPlusOne ? n + 1 : n - 1;
+      local_splits.push_back(
+          {blob.category, pixels_of(points, blob.point_indices), &blob.pixels, weight, {}});
+    }
+  };
   // Runs flood task k; false when there is nothing left to do.
   const auto run_split = [&](size_t k) {
-    if (k >= tasks) return false;
-    Split* split =
-        k < first_local ? &global_splits[k - first_global] : &local_splits[k - first_local];
+    Split* split = nullptr;
+    if (k < first_local) {
+      split = &global_splits[k - first_global];
+    } else {
+      if (!wait_for(blobs_task) || k - first_local >= local_splits.size()) return false;
+      split = &local_splits[k - first_local];
+    }
     if (!wait_for(splitter_task[split->category])) return false;
     split->boundary = splitters[split->category]->boundary_pixels(split->markers, split->within);
     return true;
   };
   std::atomic<size_t> next{0};
-  const int64_t workers = tasks - splitter_tasks >= 2 ? at::get_num_threads() : 1;
+  const int64_t workers = splitter_tasks > 0 ? at::get_num_threads() : 1;
   at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
     for (;;) {
       const size_t k = next++;
       if (k < splitter_tasks) {
-        // Marked done even when it throws, so that no thread waits for it forever.
-        struct MarkDone {
-          std::atomic<bool>& flag;
-          ~MarkDone() { flag.store(true, std::memory_order_release); }
-        } mark{done[k]};
-        try {
+        run_marked(k, [&] {
           const int64_t c = split_classes[k];
           splitters[c] = std::make_unique<WatershedSplitter>(maps[c]);
-        } catch (...) {
-          failed = true;
-          throw;
-        }
+        });
+      } else if (k == blobs_task) {
+        run_marked(k, find_the_blobs);
       } else if (!run_split(k)) {
         return;
       }
