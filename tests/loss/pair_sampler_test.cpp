@@ -76,5 +76,33 @@ TEST(PairSampler, StolenPairs) {
   EXPECT_TRUE(stolen_pairs({}, {0}, {5}, 3, sampler).empty());
 }
 
+TEST(PairSampler, MissedPairs) {
+  PixelSampler sampler(1);
+  // Pixels 40 (of point 0) and 41 (of point 2); points at 0, 1, 2; anchors 50, 51.
+  const auto groups = missed_pairs({{40, 0}, {41, 2}}, {0, 1, 2}, {50, 51}, 3, sampler);
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].name, "missed_point");
+  EXPECT_TRUE(groups[0].same);
+  ASSERT_EQ(groups[0].size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    // Each drawn pixel is paired with its own point.
+    EXPECT_EQ(groups[0].second[k], groups[0].first[k] == 40 ? 0 : 2);
+  }
+  EXPECT_EQ(groups[1].name, "missed_anchor");
+  EXPECT_FALSE(groups[1].same);
+  EXPECT_EQ(groups[1].size(), 6u);
+  EXPECT_EQ(groups[2].name, "missed_other");
+  EXPECT_FALSE(groups[2].same);
+  ASSERT_EQ(groups[2].size(), 6u);
+  for (size_t k = 0; k < 6; ++k) {
+    EXPECT_NE(groups[2].second[k], groups[2].first[k] == 40 ? 0 : 2);  // never its own point
+  }
+  EXPECT_TRUE(missed_pairs({}, {0}, {5}, 3, sampler).empty());
+  // One point and no anchors: only its own-point pairs.
+  const auto alone = missed_pairs({{7, 0}}, {0}, {}, 2, sampler);
+  ASSERT_EQ(alone.size(), 1u);
+  EXPECT_EQ(alone[0].name, "missed_point");
+}
+
 }  // namespace
 }  // namespace wisenet

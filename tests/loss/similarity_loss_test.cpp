@@ -115,8 +115,9 @@ TEST_F(SimilarityLossTest, GradientMatchesFiniteDifferences) {
   SimilarityOptions o;
   o.pixels_per_point = 6;
   o.background_pixels = 5;
-  for (SimilarityForm form : {SimilarityForm::kExponential, SimilarityForm::kSigmoid}) {
-    o.form = form;
+  for (int variant = 0; variant < 3; ++variant) {
+    o.form = variant == 1 ? SimilarityForm::kSigmoid : SimilarityForm::kExponential;
+    o.refine_false_negatives = variant == 2;
     const torch::Tensor e = (0.5 * torch::randn({d, h, w}, torch::kDouble)).requires_grad_();
     const SimilarityLossResult r = similarity_loss(e, points, masks, background, o, 5);
     r.total.backward();
@@ -135,6 +136,44 @@ TEST_F(SimilarityLossTest, GradientMatchesFiniteDifferences) {
       EXPECT_NEAR(grad.view({-1})[k].item<double>(), (up - down) / (2 * step), 1e-6) << k;
     }
   }
+}
+
+// Every embedding equal, with the false-negative refinement: ties go to point 0, so point 1's
+// pseudo-mask pixels are missed and its three groups join the six.
+TEST_F(SimilarityLossTest, EqualEmbeddingsMissPointOnesMask) {
+  const int h = 6, w = 6;
+  const torch::Tensor e = torch::zeros({4, h, w}, torch::kDouble).requires_grad_();
+  const std::vector<Point> points{{1, 1, 1}, {4, 4, 1}};
+  const std::vector<Rle> masks{mask_of(h, w, [](int x, int y) { return x < 3 && y < 3; }),
+                               mask_of(h, w, [](int x, int y) { return x >= 3 && y >= 3; })};
+  const Rle background = mask_of(h, w, [](int x, int y) { return (x < 3) != (y < 3); });
+  SimilarityOptions o;
+  o.refine_false_negatives = true;
+  const SimilarityLossResult r = similarity_loss(e, points, masks, background, o, 7);
+  ASSERT_EQ(r.terms.size(), 9u);
+  EXPECT_NEAR(r.terms.at("missed_point"), kSameFloor / 2, 1e-12);
+  EXPECT_NEAR(r.terms.at("missed_anchor"), kDifferentCeil / 2, 1e-9);
+  EXPECT_NEAR(r.terms.at("missed_other"), kDifferentCeil / 2, 1e-9);
+  // The groups of section 5 are drawn first, so they keep their values.
+  const SimilarityLossResult plain = similarity_loss(e, points, masks, background, {}, 7);
+  for (const auto& [name, value] : plain.terms) EXPECT_EQ(r.terms.at(name), value) << name;
+}
+
+// The hand-made case with the pseudo-mask moved to (1.5, 1.5): nearer the anchors (|a-b|^2 =
+// 0.5) than its point (4.5), so every mask pixel is missed.
+TEST_F(SimilarityLossTest, HandMadeMissedPixels) {
+  HandMade m;
+  m.e.index_put_({torch::indexing::Slice(), torch::indexing::Slice(), 1}, 1.5);
+  SimilarityOptions o;
+  const SimilarityLossResult off = similarity_loss(m.e, m.points, m.masks, m.background, o, 3);
+  EXPECT_EQ(off.terms.count("missed_point"), 0u);
+  o.refine_false_negatives = true;
+  const SimilarityLossResult r = similarity_loss(m.e, m.points, m.masks, m.background, o, 3);
+  ASSERT_EQ(r.terms.size(), 5u);  // one point: no "points" and no "missed_other"
+  EXPECT_NEAR(r.terms.at("missed_point"), 4.5 / 2, 1e-12);  // -log exp(-4.5 / 2)
+  EXPECT_NEAR(r.terms.at("missed_anchor"), -std::log(1 - std::exp(-0.5 / 2)), 1e-12);
+  EXPECT_NEAR(r.total.item<double>(), off.total.item<double>() + 4.5 / 2 -
+                                          std::log(1 - std::exp(-0.5 / 2)), 1e-12);
 }
 
 TEST_F(SimilarityLossTest, DeterministicForAFixedSeed) {

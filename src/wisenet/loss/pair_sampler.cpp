@@ -96,4 +96,36 @@ std::vector<PairGroup> stolen_pairs(const std::vector<int64_t>& stolen,
   return groups;
 }
 
+std::vector<PairGroup> missed_pairs(const std::vector<MissedPixel>& missed,
+                                    const std::vector<int64_t>& point_pixels,
+                                    const std::vector<int64_t>& anchor_pixels, int count,
+                                    PixelSampler& sampler) {
+  std::vector<PairGroup> groups;
+  std::vector<int64_t> pool(missed.size());
+  for (size_t k = 0; k < pool.size(); ++k) pool[k] = static_cast<int64_t>(k);
+  const std::vector<int64_t> drawn = sampler.draw(pool, count);
+  if (drawn.empty()) return groups;
+  PairGroup own{"missed_point", true, {}, {}};
+  PairGroup anchors{"missed_anchor", false, {}, {}};
+  PairGroup others{"missed_other", false, {}, {}};
+  for (int64_t k : drawn) {
+    const MissedPixel& m = missed[static_cast<size_t>(k)];
+    own.first.push_back(m.pixel);
+    own.second.push_back(point_pixels[m.point]);
+    for (int64_t a : anchor_pixels) {
+      anchors.first.push_back(m.pixel);
+      anchors.second.push_back(a);
+    }
+    for (size_t j = 0; j < point_pixels.size(); ++j) {
+      if (static_cast<int>(j) == m.point) continue;
+      others.first.push_back(m.pixel);
+      others.second.push_back(point_pixels[j]);
+    }
+  }
+  for (PairGroup* g : {&own, &anchors, &others}) {
+    if (g->size() > 0) groups.push_back(std::move(*g));
+  }
+  return groups;
+}
+
 }  // namespace wisenet

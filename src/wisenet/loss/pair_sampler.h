@@ -70,4 +70,20 @@ std::vector<PairGroup> stolen_pairs(const std::vector<int64_t>& stolen,
                                     const std::vector<int64_t>& anchor_pixels, int count,
                                     PixelSampler& sampler);
 
+// A pseudo-mask pixel and the point whose pseudo-mask it is.
+struct MissedPixel {
+  int64_t pixel;
+  int point;
+};
+
+// False-negative refinement (an option beyond section 5, the mirror of group 5): `count`
+// pixels drawn from `missed` (pseudo-mask pixels whose most similar seed is not their own
+// point), each with its own point ("missed_point", same), with each anchor ("missed_anchor",
+// different) and with each other point ("missed_other", different). Empty `missed` gives no
+// groups; a group with no pairs is left out.
+std::vector<PairGroup> missed_pairs(const std::vector<MissedPixel>& missed,
+                                    const std::vector<int64_t>& point_pixels,
+                                    const std::vector<int64_t>& anchor_pixels, int count,
+                                    PixelSampler& sampler);
+
 }  // namespace wisenet

@@ -82,22 +82,39 @@ at::Tensor group_term(const GatheredPixels& gathered, const PairGroup& g, Simila
   return g.same ? -torch::log(s).mean() : -torch::log1p(-s).mean();
 }
 
-// Background pixels whose most similar seed (among points, then anchors) is a point. The
-// nearest seed is found for every pixel (the embeddings as they are, no gathered copy of the
-// pool) and read at the pool's pixels.
-std::vector<int64_t> stolen_pixels(const at::Tensor& flat, const SampledPairs& s) {
+// Each pixel's most similar seed among the points (0..n-1), then the anchors (n..): found for
+// every pixel without gradient, on the embeddings as they are.
+std::vector<int64_t> nearest_owner(const at::Tensor& flat, const SampledPairs& s) {
   std::vector<int64_t> seeds = s.point_pixels;
   seeds.insert(seeds.end(), s.anchor_pixels.begin(), s.anchor_pixels.end());
   torch::NoGradGuard no_grad;
   const at::Tensor owner =
-      nearest_seed(flat.detach(), flat.detach().index_select(1, index_tensor(seeds, flat)));
+      nearest_seed(flat.detach(), flat.detach().index_select(1, index_tensor(seeds, flat)))
+          .contiguous();
   const int64_t* o = owner.data_ptr<int64_t>();
+  return std::vector<int64_t>(o, o + owner.numel());
+}
+
+// Background pixels whose most similar seed is a point.
+std::vector<int64_t> stolen_pixels(const std::vector<int64_t>& owner, const SampledPairs& s) {
   const int64_t n = static_cast<int64_t>(s.point_pixels.size());
   std::vector<int64_t> stolen;
   for (int64_t pixel : s.background_pool) {
-    if (o[pixel] < n) stolen.push_back(pixel);
+    if (owner[pixel] < n) stolen.push_back(pixel);
   }
   return stolen;
+}
+
+// Pseudo-mask pixels whose most similar seed is not their own point.
+std::vector<MissedPixel> missed_pixels(const std::vector<int64_t>& owner,
+                                       const std::vector<Rle>& pseudo_masks) {
+  std::vector<MissedPixel> missed;
+  for (size_t i = 0; i < pseudo_masks.size(); ++i) {
+    for (int64_t pixel : mask_pixels(pseudo_masks[i])) {
+      if (owner[pixel] != static_cast<int64_t>(i)) missed.push_back({pixel, static_cast<int>(i)});
+    }
+  }
+  return missed;
 }
 
 }  // namespace
@@ -116,8 +133,17 @@ SimilarityLossResult similarity_loss(const at::Tensor& embeddings, const std::ve
   PixelSampler sampler(seed);
   SampledPairs sampled = sample_pairs(points, pseudo_masks, background, options.pixels_per_point,
                                       options.background_pixels, anchors, sampler);
-  if (options.refine_false_positives && !sampled.anchor_pixels.empty()) {
-    for (PairGroup& g : stolen_pairs(stolen_pixels(flat, sampled), sampled.point_pixels,
+  const bool refine = !sampled.anchor_pixels.empty() &&
+                      (options.refine_false_positives || options.refine_false_negatives);
+  const std::vector<int64_t> owner = refine ? nearest_owner(flat, sampled) : std::vector<int64_t>{};
+  if (refine && options.refine_false_positives) {
+    for (PairGroup& g : stolen_pairs(stolen_pixels(owner, sampled), sampled.point_pixels,
+                                     sampled.anchor_pixels, n, sampler)) {
+      sampled.groups.push_back(std::move(g));
+    }
+  }
+  if (refine && options.refine_false_negatives) {
+    for (PairGroup& g : missed_pairs(missed_pixels(owner, pseudo_masks), sampled.point_pixels,
                                      sampled.anchor_pixels, n, sampler)) {
       sampled.groups.push_back(std::move(g));
     }

@@ -24,6 +24,9 @@ struct SimilarityOptions {
   int background_pixels = 100;   // group 3: background pixels drawn
   int anchors = 0;               // background anchors; 0 = the number of points
   bool refine_false_positives = true;  // group 5
+  // Beyond section 5 (off there): the mirror of group 5 for pseudo-mask pixels whose most
+  // similar seed is not their own point (pair_sampler.h, missed_pairs).
+  bool refine_false_negatives = false;
 };
 
 struct SimilarityLossResult {
@@ -41,7 +44,9 @@ struct SimilarityLossResult {
 // ("different")) / n, S from similarity_from_distance; groups and sampling as in
 // pair_sampler.h ("mask", "points", "background", "anchor_point", "stolen_anchor",
 // "stolen_point"); the stolen pixels (group 5) are chosen without gradient by nearest_seed
-// among the points and the anchors, and n of them are drawn. Deterministic given `seed`.
+// among the points and the anchors, and n of them are drawn. With refine_false_negatives, the
+// same join gives the missed pseudo-mask pixels, n of them are drawn after the stolen ones
+// ("missed_point", "missed_anchor", "missed_other"). Deterministic given `seed`.
 SimilarityLossResult similarity_loss(const at::Tensor& embeddings, const std::vector<Point>& points,
                                      const std::vector<Rle>& pseudo_masks, const Rle& background,
                                      const SimilarityOptions& options, uint64_t seed);

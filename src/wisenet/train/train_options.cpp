@@ -51,6 +51,9 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"allow_several_points", "a pseudo-mask may contain other points (the original code)"},
       {"pixels_per_point", "similarity loss: pseudo-mask pixels drawn per point (section 5: 100)"},
       {"background_pixels", "similarity loss: background pixels drawn per image (section 5: 100)"},
+      {"refine_false_negatives",
+       "similarity loss, beyond section 5: also draw pseudo-mask pixels whose most similar seed "
+       "is not their point; pull them to it, push them from the anchors and other points"},
       {"lr", "Adam learning rate"},
       {"weight_decay", "Adam weight decay"},
       {"lr_schedule", "constant | cosine (decay to 0 over max_steps or max_minutes)"},
@@ -121,6 +124,7 @@ json train_options_to_json(const TrainOptions& o) {
       {"allow_several_points", o.allow_several_points},
       {"pixels_per_point", o.similarity.pixels_per_point},
       {"background_pixels", o.similarity.background_pixels},
+      {"refine_false_negatives", o.similarity.refine_false_negatives},
       {"lr", o.lr},
       {"weight_decay", o.weight_decay},
       {"lr_schedule", o.lr_schedule},
@@ -220,6 +224,8 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
       o.similarity.pixels_per_point = get<int>(value, source, key);
     } else if (key == "background_pixels") {
       o.similarity.background_pixels = get<int>(value, source, key);
+    } else if (key == "refine_false_negatives") {
+      o.similarity.refine_false_negatives = get<bool>(value, source, key);
     } else if (key == "lr") {
       o.lr = get<double>(value, source, key);
     } else if (key == "weight_decay") {
