@@ -29,6 +29,7 @@ struct PredictParams {
   std::string mode = "embedding";
   std::string seeds = "blobs";  // blobs: L-Net's; points: the JSON's point labels (E-Net only)
   std::string proposals;
+  int background_seeds = 1;  // per object seed
   bool overlays = false;
   bool label_images = false;
   bool resize_annotations = false;
@@ -39,6 +40,7 @@ struct PredictParams {
 void run_predict(const PredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
+  options.background_seeds_per_object = p.background_seeds;
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
@@ -116,6 +118,11 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--proposals", p->proposals,
                   "proposal cache folder (default proposal options; needed by the best-* modes)");
+  sub->add_option("--background-seeds", p->background_seeds,
+                  "background seeds per object seed (section 6: 1); 2-4 keep embedding-mode "
+                  "masks out of varied backgrounds")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");

@@ -30,6 +30,7 @@ struct OnnxPredictParams {
   std::string out;
   std::string mode = "embedding";
   std::string proposals;
+  int background_seeds = 1;  // per object seed
   bool overlays = false;
   bool label_images = false;
   int threads = 0;
@@ -40,6 +41,7 @@ struct OnnxPredictParams {
 void run_onnx_predict(const OnnxPredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
+  options.background_seeds_per_object = p.background_seeds;
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
@@ -83,6 +85,11 @@ void add_onnx_predict_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--proposals", p->proposals,
                   "proposal cache folder (default proposal options; needed by the best-* modes)");
+  sub->add_option("--background-seeds", p->background_seeds,
+                  "background seeds per object seed (section 6: 1); 2-4 keep embedding-mode "
+                  "masks out of varied backgrounds")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");

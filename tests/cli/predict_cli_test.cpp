@@ -120,6 +120,12 @@ TEST(PredictCli, ErrorsAreOneLine) {
   EXPECT_NE(no_proposals.exit_code, 0);
   EXPECT_EQ(count_lines(no_proposals.err), 1) << no_proposals.err;
   EXPECT_NE(no_proposals.err.find("--proposals"), std::string::npos) << no_proposals.err;
+  const auto no_background = test::run_cli("predict --model " + (dir / "model.ckpt").string() +
+                                           " --images " + (dir / "images").string() + " --out " +
+                                           (dir / "out").string() + " --background-seeds 0 --quiet");
+  EXPECT_NE(no_background.exit_code, 0);
+  EXPECT_EQ(count_lines(no_background.err), 1) << no_background.err;
+  EXPECT_NE(no_background.err.find("--background-seeds"), std::string::npos) << no_background.err;
 }
 
 }  // namespace

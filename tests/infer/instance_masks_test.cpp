@@ -115,6 +115,13 @@ TEST(BackgroundSeeds, RegionFallsBackWhenTheCandidatesCoverEverything) {
   EXPECT_FALSE(region.contains(15, 3));
   EXPECT_TRUE(region.contains(19, 19));
   EXPECT_EQ(seed_pixels(seeds, region, options).size(), 4u);  // 2 objects + 2 background
+  PredictOptions more = options;
+  more.background_seeds_per_object = 3;
+  const std::vector<cv::Point> pixels = seed_pixels(seeds, region, more);
+  ASSERT_EQ(pixels.size(), 8u);  // 2 objects + 6 background, all in the region
+  for (size_t k = 2; k < pixels.size(); ++k) EXPECT_TRUE(region.contains(pixels[k].x, pixels[k].y));
+  more.background_seeds_per_object = 0;
+  EXPECT_THROW(seed_pixels(seeds, region, more), Error);
 
   // The chosen proposals tile the image: no background either way, so the blobs decide.
   const Proposals halves{{rect_mask(20, 20, {0, 0, 10, 20}), 0.9},

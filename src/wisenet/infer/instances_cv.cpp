@@ -71,10 +71,15 @@ Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* pro
 
 std::vector<cv::Point> seed_pixels(const std::vector<ObjectSeed>& seeds, const Rle& region,
                                    const PredictOptions& options) {
+  if (options.background_seeds_per_object < 1) {
+    throw Error("prediction: background seeds per object must be at least 1, got " +
+                std::to_string(options.background_seeds_per_object));
+  }
   std::vector<cv::Point> all;
   for (const ObjectSeed& s : seeds) all.push_back(s.pixel);
   const std::vector<cv::Point> back =
-      background_seeds(region, static_cast<int>(seeds.size()), options.background_seed);
+      background_seeds(region, static_cast<int>(seeds.size()) * options.background_seeds_per_object,
+                       options.background_seed);
   all.insert(all.end(), back.begin(), back.end());
   return all;
 }

@@ -41,9 +41,9 @@ Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* pro
                       const Localization* located, const PredictOptions& options, int height,
                       int width);
 
-// The pixels every pixel is joined to: the object seeds in order, then K = seeds.size()
-// background seeds drawn from `region` with PixelSampler(options.background_seed) (fewer, none,
-// when the region is empty).
+// The pixels every pixel is joined to: the object seeds in order, then K = seeds.size() *
+// options.background_seeds_per_object background seeds drawn from `region` with
+// PixelSampler(options.background_seed) (fewer, none, when the region is empty).
 std::vector<cv::Point> seed_pixels(const std::vector<ObjectSeed>& seeds, const Rle& region,
                                    const PredictOptions& options);
 

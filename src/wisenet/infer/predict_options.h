@@ -22,6 +22,9 @@ struct PredictOptions {
   PredictionMode mode = PredictionMode::kEmbedding;
   double proposal_threshold = 0.5;  // candidates: proposals with score > this (section 4)
   uint64_t background_seed = 0;     // RNG seed of the background seeds
+  // Background seeds drawn per object seed (section 6: 1). More of them keep an embedding's
+  // masks out of background that no single background seed resembles.
+  int background_seeds_per_object = 1;
 };
 
 // One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
