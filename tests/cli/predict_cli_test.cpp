@@ -108,24 +108,19 @@ TEST(PredictCli, PointSeedsGiveOneInstancePerClick) {
 
 TEST(PredictCli, ErrorsAreOneLine) {
   const fs::path dir = make_inputs();
-  const auto missing = test::run_cli("predict --model " + (dir / "nope.ckpt").string() +
-                                     " --images " + (dir / "images").string() + " --out " +
-                                     (dir / "out").string() + " --quiet");
-  EXPECT_NE(missing.exit_code, 0);
-  EXPECT_EQ(count_lines(missing.err), 1) << missing.err;
-  EXPECT_NE(missing.err.find("nope.ckpt"), std::string::npos) << missing.err;
-  const auto no_proposals = test::run_cli("predict --model " + (dir / "model.ckpt").string() +
-                                          " --images " + (dir / "images").string() + " --out " +
-                                          (dir / "out").string() + " --mode best-dice --quiet");
-  EXPECT_NE(no_proposals.exit_code, 0);
-  EXPECT_EQ(count_lines(no_proposals.err), 1) << no_proposals.err;
-  EXPECT_NE(no_proposals.err.find("--proposals"), std::string::npos) << no_proposals.err;
-  const auto no_background = test::run_cli("predict --model " + (dir / "model.ckpt").string() +
-                                           " --images " + (dir / "images").string() + " --out " +
-                                           (dir / "out").string() + " --background-seeds 0 --quiet");
-  EXPECT_NE(no_background.exit_code, 0);
-  EXPECT_EQ(count_lines(no_background.err), 1) << no_background.err;
-  EXPECT_NE(no_background.err.find("--background-seeds"), std::string::npos) << no_background.err;
+  // `predict` with `model` and `extra` fails with one line naming `needle`.
+  const auto expect_error = [&](const std::string& model, const std::string& extra,
+                                const std::string& needle) {
+    const auto r = test::run_cli("predict --model " + (dir / model).string() + " --images " +
+                                 (dir / "images").string() + " --out " + (dir / "out").string() +
+                                 extra + " --quiet");
+    EXPECT_NE(r.exit_code, 0) << extra;
+    EXPECT_EQ(count_lines(r.err), 1) << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
+  };
+  expect_error("nope.ckpt", "", "nope.ckpt");
+  expect_error("model.ckpt", " --mode best-dice", "--proposals");
+  expect_error("model.ckpt", " --background-seeds 0", "--background-seeds");
 }
 
 }  // namespace

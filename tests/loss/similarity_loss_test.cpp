@@ -30,16 +30,24 @@ Rle mask_of(int h, int w, F pred) {
 const double kSameFloor = -std::log(1.0 - 1e-6);  // "same" pair at S clamped to 1 - 1e-6
 const double kDifferentCeil = -std::log(1e-6);    // "different" pair at S clamped to 1 - 1e-6
 
+// Two points with square pseudo-masks in opposite corners of a 6 x 6 image, the other two
+// corners background, every embedding equal (zero).
+struct EqualSquares {
+  static constexpr int h = 6, w = 6;
+  torch::Tensor e = torch::zeros({4, h, w}, torch::kDouble).requires_grad_();
+  std::vector<Point> points{{1, 1, 1}, {4, 4, 1}};
+  std::vector<Rle> masks{mask_of(h, w, [](int x, int y) { return x < 3 && y < 3; }),
+                         mask_of(h, w, [](int x, int y) { return x >= 3 && y >= 3; })};
+  Rle background = mask_of(h, w, [](int x, int y) { return (x < 3) != (y < 3); });
+  SimilarityLossResult loss(const SimilarityOptions& o) const {
+    return similarity_loss(e, points, masks, background, o, 7);
+  }
+};
+
 // Every embedding equal: every S clamps to 1 - 1e-6, every background pixel goes to point 0
 // (ties go to the points), so all six groups are present.
 TEST_F(SimilarityLossTest, EqualEmbeddingsGiveTheClampedValues) {
-  const int h = 6, w = 6;
-  const torch::Tensor e = torch::zeros({4, h, w}, torch::kDouble).requires_grad_();
-  const std::vector<Point> points{{1, 1, 1}, {4, 4, 1}};
-  const std::vector<Rle> masks{mask_of(h, w, [](int x, int y) { return x < 3 && y < 3; }),
-                               mask_of(h, w, [](int x, int y) { return x >= 3 && y >= 3; })};
-  const Rle background = mask_of(h, w, [](int x, int y) { return (x < 3) != (y < 3); });
-  const SimilarityLossResult r = similarity_loss(e, points, masks, background, {}, 7);
+  const SimilarityLossResult r = EqualSquares().loss({});
   ASSERT_TRUE(r.has_points);
   ASSERT_EQ(r.terms.size(), 6u);
   for (const char* same : {"mask", "background", "stolen_anchor"}) {
@@ -141,21 +149,16 @@ TEST_F(SimilarityLossTest, GradientMatchesFiniteDifferences) {
 // Every embedding equal, with the false-negative refinement: ties go to point 0, so point 1's
 // pseudo-mask pixels are missed and its three groups join the six.
 TEST_F(SimilarityLossTest, EqualEmbeddingsMissPointOnesMask) {
-  const int h = 6, w = 6;
-  const torch::Tensor e = torch::zeros({4, h, w}, torch::kDouble).requires_grad_();
-  const std::vector<Point> points{{1, 1, 1}, {4, 4, 1}};
-  const std::vector<Rle> masks{mask_of(h, w, [](int x, int y) { return x < 3 && y < 3; }),
-                               mask_of(h, w, [](int x, int y) { return x >= 3 && y >= 3; })};
-  const Rle background = mask_of(h, w, [](int x, int y) { return (x < 3) != (y < 3); });
+  const EqualSquares squares;
   SimilarityOptions o;
   o.refine_false_negatives = true;
-  const SimilarityLossResult r = similarity_loss(e, points, masks, background, o, 7);
+  const SimilarityLossResult r = squares.loss(o);
   ASSERT_EQ(r.terms.size(), 9u);
   EXPECT_NEAR(r.terms.at("missed_point"), kSameFloor / 2, 1e-12);
   EXPECT_NEAR(r.terms.at("missed_anchor"), kDifferentCeil / 2, 1e-9);
   EXPECT_NEAR(r.terms.at("missed_other"), kDifferentCeil / 2, 1e-9);
   // The groups of section 5 are drawn first, so they keep their values.
-  const SimilarityLossResult plain = similarity_loss(e, points, masks, background, {}, 7);
+  const SimilarityLossResult plain = squares.loss({});
   for (const auto& [name, value] : plain.terms) EXPECT_EQ(r.terms.at(name), value) << name;
 }
 
