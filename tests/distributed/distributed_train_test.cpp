@@ -9,6 +9,8 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "test_env.h"
@@ -215,6 +217,36 @@ void expect_lost_rank_reported(int victim) {
   }
   if (fs::exists(dir / "run" / "last.ckpt")) read_checkpoint_info((dir / "run" / "last.ckpt").string());
   fs::remove_all(dir);
+}
+
+// The store's background thread of a survivor can end the process with an uncaught
+// std::system_error when rank 0 dies (lost_store_report.h): that end must still be the one-line
+// error naming rank 0, with status 1; other uncaught exceptions keep the default end.
+TEST(DistributedTraining, ResetStoreConnectionIsReportedAsLostRankZero) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const auto reset_in_a_thread = [] {
+    std::thread([] {
+      throw std::system_error(ECONNRESET, std::generic_category(), "recv");
+    }).join();
+  };
+  EXPECT_EXIT(
+      {
+        LostStoreReport report(1);
+        reset_in_a_thread();
+      },
+      ::testing::ExitedWithCode(1), "distributed: rank 1: lost rank 0 .*recv");
+  EXPECT_DEATH(
+      {
+        LostStoreReport report(1);
+        std::thread([] { throw std::runtime_error("a bug"); }).join();
+      },
+      "a bug");
+  EXPECT_DEATH(
+      {
+        { LostStoreReport report(1); }
+        reset_in_a_thread();  // after the report's life: the default end
+      },
+      "terminate called");
 }
 
 TEST(DistributedTraining, KilledRankOneIsReportedByRankZero) { expect_lost_rank_reported(1); }

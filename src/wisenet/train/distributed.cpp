@@ -144,7 +144,7 @@ struct ProcessGroup::State {
 };
 
 ProcessGroup::ProcessGroup(const DistributedOptions& options)
-    : options_(options), state_(std::make_unique<State>()) {
+    : options_(options), lost_store_report_(options.rank), state_(std::make_unique<State>()) {
   options_.validate();
   State& s = *state_;
   std::tie(s.host, s.port) = split_master(options_.master);

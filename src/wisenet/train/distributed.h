@@ -16,6 +16,7 @@
 #include <ATen/Tensor.h>
 
 #include "wisenet/train/distributed_options.h"
+#include "wisenet/train/lost_store_report.h"
 
 #include <cstdint>
 #include <memory>
@@ -58,6 +59,8 @@ class ProcessGroup {
   [[noreturn]] void fail(const std::string& what, const std::exception& cause);
 
   DistributedOptions options_;
+  // Before state_, so that it outlives the store's threads.
+  LostStoreReport lost_store_report_;
   std::unique_ptr<State> state_;
   double communication_seconds_ = 0;
   int64_t bytes_all_reduced_ = 0;
