@@ -30,6 +30,7 @@ struct PredictParams {
   std::string seeds = "blobs";  // blobs: L-Net's; points: the JSON's point labels (E-Net only)
   std::string proposals;
   int background_seeds = 1;  // per object seed
+  bool seed_component = false;
   bool overlays = false;
   bool label_images = false;
   bool resize_annotations = false;
@@ -41,6 +42,7 @@ void run_predict(const PredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
   options.background_seeds_per_object = p.background_seeds;
+  options.seed_component = p.seed_component;
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
@@ -123,6 +125,9 @@ void add_predict_command(CLI::App& app) {
                   "masks out of varied backgrounds")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  sub->add_flag("--seed-component", p->seed_component,
+                "keep of each object's joined pixels only the 8-connected part holding its "
+                "seed (section 6 keeps them all)");
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");

@@ -31,6 +31,7 @@ struct OnnxPredictParams {
   std::string mode = "embedding";
   std::string proposals;
   int background_seeds = 1;  // per object seed
+  bool seed_component = false;
   bool overlays = false;
   bool label_images = false;
   int threads = 0;
@@ -42,6 +43,7 @@ void run_onnx_predict(const OnnxPredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
   options.background_seeds_per_object = p.background_seeds;
+  options.seed_component = p.seed_component;
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
@@ -90,6 +92,9 @@ void add_onnx_predict_command(CLI::App& app) {
                   "masks out of varied backgrounds")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  sub->add_flag("--seed-component", p->seed_component,
+                "keep of each object's joined pixels only the 8-connected part holding its "
+                "seed (section 6 keeps them all)");
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");

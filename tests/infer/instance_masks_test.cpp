@@ -183,5 +183,32 @@ TEST(PredictionModeText, RoundTripsAndRejects) {
   EXPECT_THROW(parse_prediction_mode("dice"), Error);
 }
 
+// Two parts joined to one seed: the option keeps the part with the seed; best-dice compares
+// the proposals with that part.
+TEST(SeedComponent, KeepsThePartHoldingTheSeed) {
+  cv::Mat labels(12, 12, CV_32S, cv::Scalar(1));  // label 1: background seeds
+  labels(cv::Rect(1, 1, 3, 3)).setTo(0);          // the seed's part
+  labels(cv::Rect(8, 8, 3, 3)).setTo(0);          // a far part joined to the same seed
+  const std::vector<ObjectSeed> seeds{{{2, 2}, 1, 0.9}};
+  PredictOptions options;
+  EXPECT_EQ(instances_from_labels(labels, seeds, nullptr, options)[0].mask.area(), 18);
+  options.seed_component = true;
+  const Rle kept = instances_from_labels(labels, seeds, nullptr, options)[0].mask;
+  EXPECT_EQ(kept.area(), 9);
+  EXPECT_TRUE(kept.contains(2, 2));
+  EXPECT_FALSE(kept.contains(9, 9));
+  // Diagonal neighbours are connected; a mask without the pixel is returned whole.
+  cv::Mat diagonal = cv::Mat::zeros(5, 5, CV_8U);
+  diagonal.at<uint8_t>(1, 1) = diagonal.at<uint8_t>(2, 2) = diagonal.at<uint8_t>(4, 4) = 1;
+  EXPECT_EQ(component_holding(Rle::from_mask(diagonal), {1, 1}).area(), 2);
+  EXPECT_EQ(component_holding(Rle::from_mask(diagonal), {0, 3}).area(), 3);
+  // best-dice: the 3 x 3 proposal matches the kept part exactly (Dice 1), not the 18 pixels.
+  options.mode = PredictionMode::kBestDice;
+  cv::Mat square = cv::Mat::zeros(12, 12, CV_8U);
+  square(cv::Rect(1, 1, 3, 3)).setTo(1);
+  const Proposals proposals{{Rle::from_mask(square), 0.9}};
+  EXPECT_DOUBLE_EQ(instances_from_labels(labels, seeds, &proposals, options)[0].score, 1.0);
+}
+
 }  // namespace
 }  // namespace wisenet

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include <opencv2/imgproc.hpp>
+
 #include "wisenet/core/error.h"
 #include "wisenet/infer/background_seeds.h"
 #include "wisenet/infer/instance_masks_cv.h"
@@ -69,6 +71,13 @@ Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* pro
   return have_blobs ? outside_blobs() : region;
 }
 
+Rle component_holding(const Rle& mask, cv::Point pixel) {
+  if (!mask.contains(pixel.x, pixel.y)) return mask;
+  cv::Mat components;
+  cv::connectedComponents(mask.to_mask(), components, 8, CV_32S);
+  return Rle::from_mask(components == components.at<int32_t>(pixel));
+}
+
 std::vector<cv::Point> seed_pixels(const std::vector<ObjectSeed>& seeds, const Rle& region,
                                    const PredictOptions& options) {
   if (options.background_seeds_per_object < 1) {
@@ -96,12 +105,13 @@ std::vector<Instance> instances_from_labels(const cv::Mat& labels,
   const std::vector<Rle> masks = seed_masks(labels, static_cast<int>(seeds.size()));
   for (size_t k = 0; k < seeds.size(); ++k) {
     const ObjectSeed& s = seeds[k];
-    Rle mask = masks[k];
+    const Rle joined = options.seed_component ? component_holding(masks[k], s.pixel) : masks[k];
+    Rle mask = joined;
     double score = s.score;
     if (options.mode == PredictionMode::kBestDice) {
       double best = -1;
       for (int i : seed_candidates(s.pixel, *proposals, options.proposal_threshold)) {
-        const double d = dice(masks[k], (*proposals)[i].mask);
+        const double d = dice(joined, (*proposals)[i].mask);
         if (d > best) {  // ties keep the earlier (higher-scoring) candidate
           best = d;
           mask = (*proposals)[i].mask;

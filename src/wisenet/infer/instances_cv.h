@@ -41,6 +41,9 @@ Rle background_region(const std::vector<ObjectSeed>& seeds, const Proposals* pro
                       const Localization* located, const PredictOptions& options, int height,
                       int width);
 
+// The 8-connected part of `mask` that holds `pixel`; the mask itself when it does not hold it.
+Rle component_holding(const Rle& mask, cv::Point pixel);
+
 // The pixels every pixel is joined to: the object seeds in order, then K = seeds.size() *
 // options.background_seeds_per_object background seeds drawn from `region` with
 // PixelSampler(options.background_seed) (fewer, none, when the region is empty).

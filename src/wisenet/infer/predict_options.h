@@ -25,6 +25,9 @@ struct PredictOptions {
   // Background seeds drawn per object seed (section 6: 1). More of them keep an embedding's
   // masks out of background that no single background seed resembles.
   int background_seeds_per_object = 1;
+  // Keep of each seed's joined pixels only the 8-connected part that holds the seed (section 6
+  // keeps them all): a far region that happens to resemble the seed is dropped.
+  bool seed_component = false;
 };
 
 // One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
