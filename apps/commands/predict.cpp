@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "commands/command.h"
+#include "commands/join_options.h"
 #include "commands/prediction_files.h"
 #include "wisenet/core/error.h"
 #include "wisenet/core/progress.h"
@@ -29,8 +30,7 @@ struct PredictParams {
   std::string mode = "embedding";
   std::string seeds = "blobs";  // blobs: L-Net's; points: the JSON's point labels (E-Net only)
   std::string proposals;
-  int background_seeds = 1;  // per object seed
-  bool seed_component = false;
+  JoinParams join;
   bool overlays = false;
   bool label_images = false;
   bool resize_annotations = false;
@@ -41,8 +41,7 @@ struct PredictParams {
 void run_predict(const PredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
-  options.background_seeds_per_object = p.background_seeds;
-  options.seed_component = p.seed_component;
+  p.join.apply(options);
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
@@ -120,14 +119,7 @@ void add_predict_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--proposals", p->proposals,
                   "proposal cache folder (default proposal options; needed by the best-* modes)");
-  sub->add_option("--background-seeds", p->background_seeds,
-                  "background seeds per object seed (section 6: 1); 2-4 keep embedding-mode "
-                  "masks out of varied backgrounds")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  sub->add_flag("--seed-component", p->seed_component,
-                "keep of each object's joined pixels only the 8-connected part holding its "
-                "seed (section 6 keeps them all)");
+  add_join_options(sub, &p->join);
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");

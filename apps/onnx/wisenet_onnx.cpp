@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "commands/join_options.h"
 #include "commands/prediction_files.h"
 #include "wisenet/core/error.h"
 #include "wisenet/core/opencv_threads.h"
@@ -30,8 +31,7 @@ struct OnnxPredictParams {
   std::string out;
   std::string mode = "embedding";
   std::string proposals;
-  int background_seeds = 1;  // per object seed
-  bool seed_component = false;
+  JoinParams join;
   bool overlays = false;
   bool label_images = false;
   int threads = 0;
@@ -42,8 +42,7 @@ struct OnnxPredictParams {
 void run_onnx_predict(const OnnxPredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
-  options.background_seeds_per_object = p.background_seeds;
-  options.seed_component = p.seed_component;
+  p.join.apply(options);
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
@@ -87,14 +86,7 @@ void add_onnx_predict_command(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--proposals", p->proposals,
                   "proposal cache folder (default proposal options; needed by the best-* modes)");
-  sub->add_option("--background-seeds", p->background_seeds,
-                  "background seeds per object seed (section 6: 1); 2-4 keep embedding-mode "
-                  "masks out of varied backgrounds")
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
-  sub->add_flag("--seed-component", p->seed_component,
-                "keep of each object's joined pixels only the 8-connected part holding its "
-                "seed (section 6 keeps them all)");
+  add_join_options(sub, &p->join);
   sub->add_flag("--overlays", p->overlays, "write overlays/<image name>.png");
   sub->add_flag("--label-images", p->label_images,
                 "write labels/<image name>.png: 16-bit instance ids, 0 = background");
