@@ -41,11 +41,17 @@ std::vector<int64_t> mask_pixels(const Rle& mask) {
   return out;
 }
 
+std::vector<size_t> PixelSampler::draw_indices(size_t size, int count) {
+  std::vector<size_t> out;
+  if (size == 0 || count <= 0) return out;
+  out.reserve(count);
+  for (int i = 0; i < count; ++i) out.push_back(rng_() % size);
+  return out;
+}
+
 std::vector<int64_t> PixelSampler::draw(const std::vector<int64_t>& pool, int count) {
   std::vector<int64_t> out;
-  if (pool.empty() || count <= 0) return out;
-  out.reserve(count);
-  for (int i = 0; i < count; ++i) out.push_back(pool[rng_() % pool.size()]);
+  for (size_t k : draw_indices(pool.size(), count)) out.push_back(pool[k]);
   return out;
 }
 
@@ -59,7 +65,8 @@ SampledPairs sample_pairs(const std::vector<Point>& points, const std::vector<Rl
 
   PairGroup mask{"mask", true, {}, {}};
   for (size_t i = 0; i < n; ++i) {
-    const auto drawn = sampler.draw(mask_pixels(pseudo_masks[i]), pixels_per_point);
+    s.mask_pools.push_back(mask_pixels(pseudo_masks[i]));
+    const auto drawn = sampler.draw(s.mask_pools.back(), pixels_per_point);
     mask.first.insert(mask.first.end(), drawn.begin(), drawn.end());
     mask.second.insert(mask.second.end(), drawn.size(), s.point_pixels[i]);
   }
@@ -101,15 +108,13 @@ std::vector<PairGroup> missed_pairs(const std::vector<MissedPixel>& missed,
                                     const std::vector<int64_t>& anchor_pixels, int count,
                                     PixelSampler& sampler) {
   std::vector<PairGroup> groups;
-  std::vector<int64_t> pool(missed.size());
-  for (size_t k = 0; k < pool.size(); ++k) pool[k] = static_cast<int64_t>(k);
-  const std::vector<int64_t> drawn = sampler.draw(pool, count);
+  const std::vector<size_t> drawn = sampler.draw_indices(missed.size(), count);
   if (drawn.empty()) return groups;
   PairGroup own{"missed_point", true, {}, {}};
   PairGroup anchors{"missed_anchor", false, {}, {}};
   PairGroup others{"missed_other", false, {}, {}};
-  for (int64_t k : drawn) {
-    const MissedPixel& m = missed[static_cast<size_t>(k)];
+  for (size_t k : drawn) {
+    const MissedPixel& m = missed[k];
     own.first.push_back(m.pixel);
     own.second.push_back(point_pixels[m.point]);
     for (int64_t a : anchor_pixels) {

@@ -27,6 +27,8 @@ class PixelSampler {
   explicit PixelSampler(uint64_t seed) : rng_(seed) {}
   // `count` draws from `pool`; an empty pool (or count <= 0) gives none.
   std::vector<int64_t> draw(const std::vector<int64_t>& pool, int count);
+  // `count` draws of an index into a pool of `size` items (the same draws as `draw`).
+  std::vector<size_t> draw_indices(size_t size, int count);
 
  private:
   std::mt19937_64 rng_;
@@ -54,6 +56,7 @@ struct SampledPairs {
   std::vector<int64_t> point_pixels;   // one per point
   std::vector<int64_t> anchor_pixels;  // the background anchors (empty without background)
   std::vector<int64_t> background_pool;  // every background pixel
+  std::vector<std::vector<int64_t>> mask_pools;  // per point, every pixel of its pseudo-mask
 };
 
 // Requires pseudo_masks.size() == points.size(), masks and background of size height x width

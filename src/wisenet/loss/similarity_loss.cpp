@@ -83,20 +83,18 @@ at::Tensor group_term(const GatheredPixels& gathered, const PairGroup& g, Simila
 }
 
 // Each pixel's most similar seed among the points (0..n-1), then the anchors (n..): found for
-// every pixel without gradient, on the embeddings as they are.
-std::vector<int64_t> nearest_owner(const at::Tensor& flat, const SampledPairs& s) {
+// every pixel without gradient, on the embeddings as they are (an int64 tensor on the CPU).
+at::Tensor nearest_owner(const at::Tensor& flat, const SampledPairs& s) {
   std::vector<int64_t> seeds = s.point_pixels;
   seeds.insert(seeds.end(), s.anchor_pixels.begin(), s.anchor_pixels.end());
   torch::NoGradGuard no_grad;
-  const at::Tensor owner =
-      nearest_seed(flat.detach(), flat.detach().index_select(1, index_tensor(seeds, flat)))
-          .contiguous();
-  const int64_t* o = owner.data_ptr<int64_t>();
-  return std::vector<int64_t>(o, o + owner.numel());
+  return nearest_seed(flat.detach(), flat.detach().index_select(1, index_tensor(seeds, flat)))
+      .to(torch::kCPU)
+      .contiguous();
 }
 
 // Background pixels whose most similar seed is a point.
-std::vector<int64_t> stolen_pixels(const std::vector<int64_t>& owner, const SampledPairs& s) {
+std::vector<int64_t> stolen_pixels(const int64_t* owner, const SampledPairs& s) {
   const int64_t n = static_cast<int64_t>(s.point_pixels.size());
   std::vector<int64_t> stolen;
   for (int64_t pixel : s.background_pool) {
@@ -106,11 +104,10 @@ std::vector<int64_t> stolen_pixels(const std::vector<int64_t>& owner, const Samp
 }
 
 // Pseudo-mask pixels whose most similar seed is not their own point.
-std::vector<MissedPixel> missed_pixels(const std::vector<int64_t>& owner,
-                                       const std::vector<Rle>& pseudo_masks) {
+std::vector<MissedPixel> missed_pixels(const int64_t* owner, const SampledPairs& s) {
   std::vector<MissedPixel> missed;
-  for (size_t i = 0; i < pseudo_masks.size(); ++i) {
-    for (int64_t pixel : mask_pixels(pseudo_masks[i])) {
+  for (size_t i = 0; i < s.mask_pools.size(); ++i) {
+    for (int64_t pixel : s.mask_pools[i]) {
       if (owner[pixel] != static_cast<int64_t>(i)) missed.push_back({pixel, static_cast<int>(i)});
     }
   }
@@ -135,7 +132,8 @@ SimilarityLossResult similarity_loss(const at::Tensor& embeddings, const std::ve
                                       options.background_pixels, anchors, sampler);
   const bool refine = !sampled.anchor_pixels.empty() &&
                       (options.refine_false_positives || options.refine_false_negatives);
-  const std::vector<int64_t> owner = refine ? nearest_owner(flat, sampled) : std::vector<int64_t>{};
+  const at::Tensor owner_tensor = refine ? nearest_owner(flat, sampled) : at::Tensor();
+  const int64_t* owner = refine ? owner_tensor.data_ptr<int64_t>() : nullptr;
   if (refine && options.refine_false_positives) {
     for (PairGroup& g : stolen_pairs(stolen_pixels(owner, sampled), sampled.point_pixels,
                                      sampled.anchor_pixels, n, sampler)) {
@@ -143,7 +141,7 @@ SimilarityLossResult similarity_loss(const at::Tensor& embeddings, const std::ve
     }
   }
   if (refine && options.refine_false_negatives) {
-    for (PairGroup& g : missed_pairs(missed_pixels(owner, pseudo_masks), sampled.point_pixels,
+    for (PairGroup& g : missed_pairs(missed_pixels(owner, sampled), sampled.point_pixels,
                                      sampled.anchor_pixels, n, sampler)) {
       sampled.groups.push_back(std::move(g));
     }
