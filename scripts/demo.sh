@@ -4,12 +4,12 @@
 # split -> COCO AP of every prediction mode. Writes overlays and training curves.
 # Usage: scripts/demo.sh WISENET_BINARY OUT_DIR
 # Training minutes: WISENET_DEMO_MINUTES for L-Net (default 2.5), WISENET_DEMO_ENET_MINUTES for
-# the E-Net (default 4: its embedding-mode masks keep improving well past L-Net's counting).
+# the E-Net (default 6: its embedding-mode masks keep improving well past L-Net's counting).
 set -euo pipefail
 wisenet=$1
 out=$2
 minutes=${WISENET_DEMO_MINUTES:-2.5}
-enet_minutes=${WISENET_DEMO_ENET_MINUTES:-4}
+enet_minutes=${WISENET_DEMO_ENET_MINUTES:-6}
 export OMP_WAIT_POLICY=PASSIVE
 mkdir -p "$out"
 data="$out/data"
@@ -27,23 +27,29 @@ rm -rf "$out/loc"
 
 # --refine-false-negatives adds to section 5's loss the mirror of its false-positive
 # refinement (pseudo-mask pixels that went to another seed are pulled back): at the same number
-# of steps it more than doubles the embedding mode's AP50 here (docs/results.md).
+# of steps it more than doubles the embedding mode's AP50 here (docs/results.md). The E-Net
+# runs on the image upsampled 4x: its stride-8 embeddings then fall every 2 image pixels, so
+# the masks follow the objects' edges.
 echo "== 3/5 E-Net from points + proposals (similarity loss), ${enet_minutes} min"
 rm -rf "$out/emb"
 "$wisenet" train --stage emb --init "$out/loc/best.ckpt" --train "$data/train.json" \
   --val "$data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$enet_minutes" \
-  --val-every 1000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1 \
-  --lnet-input-scale 2 --refine-false-negatives
+  --val-every 2000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1 \
+  --lnet-input-scale 2 --enet-input-scale 4 --refine-false-negatives
 
 echo "== 4/5 count and predict on the validation images"
 "$wisenet" count --model "$out/emb/last.ckpt" --images "$data/val.json" \
   --csv "$out/counts.csv" --quiet | tee "$out/count.txt"
-# Four background seeds per object (section 6 draws one) and only the connected part of each
-# mask that holds its seed: fewer embedding-mode masks spill into the background
-# (docs/results.md).
+# Only the connected part of each mask that holds its seed (section 6 keeps them all), so no
+# embedding-mode mask spills into a far region; in embedding mode, each mask's score is also
+# multiplied by its agreement (Dice) with the best candidate proposal of its seed, so that
+# doubtful masks rank last (docs/results.md).
 for mode in embedding best-dice best-objectness; do
+  agreement=()
+  [ "$mode" = embedding ] && agreement=(--agreement-score)
   "$wisenet" predict --model "$out/emb/last.ckpt" --images "$data/val.json" --mode "$mode" \
-    --proposals "$out/proposals" --background-seeds 4 --seed-component --out "$out/pred-$mode" --overlays --quiet
+    --proposals "$out/proposals" --seed-component "${agreement[@]}" --out "$out/pred-$mode" \
+    --overlays --quiet
 done
 
 echo "== 5/5 COCO mask AP against the validation masks"

@@ -1,10 +1,13 @@
 #pragma once
-// The options of the embedding join (wisenet.md section 6, and two additions) that
+// The options of the embedding join (wisenet.md section 6, and three additions) that
 // `wisenet predict` and wisenet-onnx share.
 // Usage:
 //   JoinParams join;  add_join_options(sub, &join);  ...  join.apply(options);
 #include <CLI/CLI.hpp>
 
+#include <string>
+
+#include "wisenet/core/error.h"
 #include "wisenet/infer/predict_options.h"
 
 namespace wisenet {
@@ -12,9 +15,20 @@ namespace wisenet {
 struct JoinParams {
   int background_seeds = 1;  // per object seed
   bool seed_component = false;
+  bool agreement_score = false;
   void apply(PredictOptions& options) const {
     options.background_seeds_per_object = background_seeds;
     options.seed_component = seed_component;
+    options.agreement_score = agreement_score;
+  }
+  // The option combinations that cannot run, as command-line errors.
+  void check(const std::string& mode, bool have_proposals) const {
+    if (!agreement_score) return;
+    if (mode != "embedding") {
+      throw Error("--agreement-score applies to --mode embedding only (the best-* modes score "
+                  "by their proposal), not --mode " + mode);
+    }
+    if (!have_proposals) throw Error("--agreement-score needs --proposals CACHE_DIR");
   }
 };
 
@@ -27,6 +41,10 @@ inline void add_join_options(CLI::App* sub, JoinParams* join) {
   sub->add_flag("--seed-component", join->seed_component,
                 "keep of each object's joined pixels only the 8-connected part holding its "
                 "seed (section 6 keeps them all)");
+  sub->add_flag("--agreement-score", join->agreement_score,
+                "embedding mode: score = S_c x the highest Dice between the mask and a "
+                "candidate proposal of its seed (0 with none; section 6: S_c), so that masks "
+                "no proposal supports rank last; needs --proposals");
 }
 
 }  // namespace wisenet

@@ -45,6 +45,7 @@ void run_predict(const PredictParams& p) {
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
+  p.join.check(p.mode, !p.proposals.empty());
   set_threads(p.threads);
   const bool point_seeds = p.seeds == "points";
   if (point_seeds && !p.onnx.empty()) throw Error("predict: --seeds points needs --model");

@@ -46,6 +46,7 @@ void run_onnx_predict(const OnnxPredictParams& p) {
   if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
     throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
   }
+  p.join.check(p.mode, !p.proposals.empty());
   set_opencv_threads(p.threads);
   OnnxRunner onnx(p.onnx);
   const ImageSource source = open_images(p.images, p.image_dir);

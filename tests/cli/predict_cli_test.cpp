@@ -121,6 +121,9 @@ TEST(PredictCli, ErrorsAreOneLine) {
   expect_error("nope.ckpt", "", "nope.ckpt");
   expect_error("model.ckpt", " --mode best-dice", "--proposals");
   expect_error("model.ckpt", " --background-seeds 0", "--background-seeds");
+  expect_error("model.ckpt", " --agreement-score", "--proposals");
+  expect_error("model.ckpt", " --agreement-score --mode best-dice --proposals " + dir.string(),
+               "--agreement-score");
 }
 
 }  // namespace

@@ -210,5 +210,33 @@ TEST(SeedComponent, KeepsThePartHoldingTheSeed) {
   EXPECT_DOUBLE_EQ(instances_from_labels(labels, seeds, &proposals, options)[0].score, 1.0);
 }
 
+// The agreement score: S_c x the best Dice of the embedding mask with a candidate proposal of its
+// seed; 0 without a candidate; an error outside the embedding mode or without proposals.
+TEST(InstancesFromLabels, AgreementScoreIsSeedScoreTimesBestCandidateDice) {
+  cv::Mat labels(10, 10, CV_32S, cv::Scalar(2));  // label 2: the background seed
+  labels(cv::Rect(0, 0, 4, 4)).setTo(0);          // seed 0: 16 pixels
+  labels(cv::Rect(6, 6, 2, 2)).setTo(1);          // seed 1: 4 pixels
+  const std::vector<ObjectSeed> seeds{{{1, 1}, 1, 0.8}, {{6, 6}, 2, 0.5}};
+  cv::Mat a = cv::Mat::zeros(10, 10, CV_8U), b = a.clone(), low = a.clone();
+  a(cv::Rect(0, 0, 4, 2)).setTo(1);    // 8 pixels inside seed 0's mask: Dice 16 / 24
+  b(cv::Rect(0, 0, 5, 4)).setTo(1);    // 20 pixels holding its 16: Dice 32 / 36
+  low(cv::Rect(0, 0, 4, 4)).setTo(1);  // Dice 1, but scored under the threshold
+  const Proposals proposals{{Rle::from_mask(a), 0.9}, {Rle::from_mask(b), 0.6},
+                            {Rle::from_mask(low), 0.4}};
+  PredictOptions options;
+  options.agreement_score = true;
+  const std::vector<Instance> out = instances_from_labels(labels, seeds, &proposals, options);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_DOUBLE_EQ(out[0].score, 0.8 * 32.0 / 36.0);
+  EXPECT_EQ(out[0].mask.area(), 16);  // the mask stays the embedding's
+  EXPECT_DOUBLE_EQ(out[1].score, 0.0);  // no candidate holds (6, 6)
+  options.agreement_score = false;
+  EXPECT_DOUBLE_EQ(instances_from_labels(labels, seeds, &proposals, options)[0].score, 0.8);
+  options.agreement_score = true;
+  EXPECT_THROW(instances_from_labels(labels, seeds, nullptr, options), Error);
+  options.mode = PredictionMode::kBestDice;
+  EXPECT_THROW(instances_from_labels(labels, seeds, &proposals, options), Error);
+}
+
 }  // namespace
 }  // namespace wisenet

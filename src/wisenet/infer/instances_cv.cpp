@@ -24,11 +24,35 @@ Instance make_instance(const ObjectSeed& s, Rle mask, double score) {
   return in;
 }
 
+// The candidate proposal (score > threshold, containing the seed) of highest Dice with `mask`:
+// its index (-1 with no candidate) and that Dice (0 with none). Ties keep the earlier, i.e. the
+// higher-scoring, candidate.
+struct DiceMatch {
+  int index = -1;
+  double dice = 0;
+};
+DiceMatch best_dice_candidate(const Rle& mask, cv::Point seed, const Proposals& proposals,
+                              double threshold) {
+  DiceMatch best;
+  for (int i : seed_candidates(seed, proposals, threshold)) {
+    const double d = dice(mask, proposals[i].mask);
+    if (best.index < 0 || d > best.dice) best = {i, d};
+  }
+  return best;
+}
+
 }  // namespace
 
 void check_proposals_for_mode(const PredictOptions& options, const Proposals* proposals) {
   if (options.mode != PredictionMode::kEmbedding && proposals == nullptr) {
     throw Error("prediction mode " + to_string(options.mode) + " needs proposals");
+  }
+  if (options.agreement_score) {
+    if (options.mode != PredictionMode::kEmbedding) {
+      throw Error("prediction: the agreement score applies to the embedding mode only, not " +
+                  to_string(options.mode));
+    }
+    if (proposals == nullptr) throw Error("prediction: the agreement score needs proposals");
   }
 }
 
@@ -109,15 +133,14 @@ std::vector<Instance> instances_from_labels(const cv::Mat& labels,
     Rle mask = joined;
     double score = s.score;
     if (options.mode == PredictionMode::kBestDice) {
-      double best = -1;
-      for (int i : seed_candidates(s.pixel, *proposals, options.proposal_threshold)) {
-        const double d = dice(joined, (*proposals)[i].mask);
-        if (d > best) {  // ties keep the earlier (higher-scoring) candidate
-          best = d;
-          mask = (*proposals)[i].mask;
-          score = d;
-        }
+      const DiceMatch best =
+          best_dice_candidate(joined, s.pixel, *proposals, options.proposal_threshold);
+      if (best.index >= 0) {
+        mask = (*proposals)[best.index].mask;
+        score = best.dice;
       }
+    } else if (options.agreement_score) {
+      score *= best_dice_candidate(joined, s.pixel, *proposals, options.proposal_threshold).dice;
     } else if (options.mode == PredictionMode::kBestObjectness) {
       double best = -1;
       for (const Proposal& p : *proposals) {

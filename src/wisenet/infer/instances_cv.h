@@ -21,7 +21,8 @@
 
 namespace wisenet {
 
-// Throws wisenet::Error when options.mode needs proposals (the best-* modes) and they are null.
+// Throws wisenet::Error when options.mode needs proposals (the best-* modes) and they are null,
+// and when options.agreement_score is set outside the embedding mode or without proposals.
 void check_proposals_for_mode(const PredictOptions& options, const Proposals* proposals);
 
 // One object seed per located object, in order: category = classes.category_of(channel),
@@ -57,8 +58,9 @@ std::vector<cv::Point> seed_pixels(const std::vector<ObjectSeed>& seeds, const R
 // of highest Dice with the embedding mask, score = that Dice (ties: the earlier in the list,
 // i.e. the higher objectness). Best-objectness: the highest-scoring proposal of any score
 // containing the seed, score = its objectness. A seed without such a proposal keeps its
-// embedding mask and score. Proposals may be null in embedding mode only (else
-// wisenet::Error).
+// embedding mask and score. options.agreement_score (embedding mode): score = the seed's x the
+// highest Dice of its mask with a candidate, 0 with no candidate. Proposals may be null in
+// embedding mode without the agreement score only (else wisenet::Error).
 std::vector<Instance> instances_from_labels(const cv::Mat& labels,
                                             const std::vector<ObjectSeed>& seeds,
                                             const Proposals* proposals,

@@ -28,6 +28,10 @@ struct PredictOptions {
   // Keep of each seed's joined pixels only the 8-connected part that holds the seed (section 6
   // keeps them all): a far region that happens to resemble the seed is dropped.
   bool seed_component = false;
+  // Embedding mode only: score = S_c x the highest Dice between the mask and a candidate
+  // proposal of its seed (0 with none), so that masks no proposal supports rank last (section
+  // 6: S_c alone). Needs proposals.
+  bool agreement_score = false;
 };
 
 // One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
