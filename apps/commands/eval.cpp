@@ -7,9 +7,11 @@
 
 #include "commands/command.h"
 #include "wisenet/core/atomic_file.h"
+#include "wisenet/core/error.h"
 #include "wisenet/core/threads.h"
 #include "wisenet/data/annotation_rescale.h"
 #include "wisenet/eval/coco_eval.h"
+#include "wisenet/eval/detection_errors.h"
 
 namespace wisenet::cli {
 namespace {
@@ -22,6 +24,7 @@ struct EvalParams {
   int max_dets = 100;
   bool resize_annotations = false;
   std::string image_dir;
+  bool errors = false;
   int threads = 0;
 };
 
@@ -36,6 +39,7 @@ std::string summary_line(bool ap, const std::string& iou, const char* area, int 
 }
 
 void run_eval(const EvalParams& p) {
+  if (p.errors && p.iou_type != "segm") throw Error("eval: --errors needs --iou-type segm");
   set_threads(p.threads);
   const CocoEvalOptions options{parse_iou_type(p.iou_type), p.max_dets};
   CocoDataset gt = read_coco(p.gt);
@@ -70,12 +74,27 @@ void run_eval(const EvalParams& p) {
     std::cout << "  " << id << " " << name << ": " << buf << "\n";
     per_category[name] = ap50;
   }
+  nlohmann::json errors;
+  if (p.errors) {
+    const DetectionErrors e = detection_errors(gt, dt);
+    std::cout << "Errors at mask IoU 0.5: " << e.matched << " of " << e.detections
+              << " detections matched; unmatched: " << e.poor_mask << " poor masks (IoU 0.1-0.5 "
+              << "with an unmatched object of their class), " << e.duplicate << " duplicates, "
+              << e.wrong_class << " wrong class, " << e.background << " on background; "
+              << e.missed << " of " << e.objects
+              << " objects without a detection of their own (missed, or merged into another's)\n";
+    errors = {{"detections", e.detections}, {"matched", e.matched},
+              {"poor_mask", e.poor_mask},   {"duplicate", e.duplicate},
+              {"wrong_class", e.wrong_class}, {"background", e.background},
+              {"objects", e.objects},       {"missed", e.missed}};
+  }
   if (!p.json_out.empty()) {
     nlohmann::json out = nlohmann::json::object();
     const auto stats = r.stats();
     for (size_t s = 0; s < stats.size(); ++s) out[coco_stat_names()[s]] = stats[s];
     out["AP25"] = r.AP25;
     out["per_category"] = per_category;
+    if (p.errors) out["errors"] = errors;
     write_file_atomic(p.json_out, out.dump(1) + "\n");
     std::cout << "wrote " << p.json_out << "\n";
   }
@@ -106,6 +125,10 @@ void add_eval_command(CLI::App& app) {
                     "JSON's sizes)");
   command->add_option("--image-dir", params->image_dir,
                       "with --resize-annotations: folder of the ground truth's images");
+  command->add_flag("--errors", params->errors,
+                    "also sort the detections at mask IoU 0.5: matched, poor masks, duplicates, "
+                    "wrong class, background; and the objects without a detection of their own "
+                    "(segm only)");
   add_threads_option(command, &params->threads);
   command->callback([params]() { run_eval(*params); });
 }

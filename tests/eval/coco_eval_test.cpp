@@ -6,9 +6,11 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 #include <sstream>
+#include <vector>
 
 #include "wisenet/core/error.h"
 #include "wisenet/eval/coco_eval.h"
+#include "wisenet/eval/detection_errors.h"
 
 namespace wisenet {
 namespace {
@@ -204,6 +206,41 @@ TEST(CocoEval, ThresholdsMatchNumpyLinspace) {
   ours.insert(ours.end(), rec.begin(), rec.end());
   ASSERT_EQ(expected.size(), ours.size());
   for (size_t i = 0; i < ours.size(); ++i) EXPECT_EQ(ours[i], expected[i]) << i;
+}
+
+// Each kind of error once, by construction: IoU of a 10x10 square with a 10x5 half is 0.5,
+// with a 10x3 strip 0.3, with a 10x1 line 0.1.
+TEST(DetectionErrors, SortsEachDetectionAndCountsMissedObjects) {
+  CocoDataset gt = make_gt(3);
+  add_gt(gt, 1, 1, 0, 0, 10, 10);   // matched exactly, then a duplicate on it
+  add_gt(gt, 1, 1, 20, 0, 10, 10);  // a poor mask (IoU 0.3)
+  add_gt(gt, 1, 2, 40, 0, 10, 10);  // only a class-1 detection on it: wrong class
+  add_gt(gt, 1, 1, 0, 40, 10, 10);  // no detection reaches it: missed
+  add_gt(gt, 1, 1, 20, 20, 10, 10);  // two touching objects under one mask: the first one's
+  add_gt(gt, 1, 1, 30, 20, 10, 10);  // poor mask (IoU 100 / 220), the second merged: missed
+  add_gt(gt, 2, 1, 0, 0, 10, 10);   // no detection in image 2: missed
+  add_gt(gt, 3, 1, 0, 0, 10, 10, /*crowd=*/true);  // crowd: not an object
+  std::vector<Detection> dt;
+  add_dt(dt, 1, 1, 0.9, 0, 0, 10, 10);
+  add_dt(dt, 1, 1, 0.8, 0, 0, 10, 5);    // IoU 0.5, but the object is taken: duplicate
+  add_dt(dt, 1, 1, 0.7, 20, 0, 10, 3);   // IoU 0.3: poor mask
+  add_dt(dt, 1, 1, 0.6, 40, 0, 10, 10);  // class 2's object: wrong class
+  add_dt(dt, 1, 1, 0.5, 0, 55, 10, 5);   // overlaps nothing: background
+  add_dt(dt, 1, 1, 0.45, 18, 20, 22, 10);  // the two touching objects, IoU 0.4545 with each
+  add_dt(dt, 3, 1, 0.4, 30, 30, 5, 5);   // in an image with only a crowd region: background
+  // detections, matched, poor masks, duplicates, wrong class, background, objects, missed
+  const auto counts = [](const DetectionErrors& e) {
+    return std::vector<int64_t>{e.detections, e.matched,    e.poor_mask, e.duplicate,
+                                e.wrong_class, e.background, e.objects,   e.missed};
+  };
+  EXPECT_EQ(counts(detection_errors(gt, dt)), (std::vector<int64_t>{7, 1, 2, 1, 1, 2, 7, 3}));
+  // A detection at IoU 0.1 overlaps its object: a poor mask, the object not missed. With a
+  // threshold of 0.11 it lands on the background and the object is missed.
+  std::vector<Detection> line;
+  add_dt(line, 2, 1, 0.5, 0, 9, 10, 1);  // IoU 10 / 100 = 0.1
+  EXPECT_EQ(counts(detection_errors(gt, line)), (std::vector<int64_t>{1, 0, 1, 0, 0, 0, 7, 6}));
+  EXPECT_EQ(counts(detection_errors(gt, line, 0.11)),
+            (std::vector<int64_t>{1, 0, 0, 0, 0, 1, 7, 7}));
 }
 
 }  // namespace
