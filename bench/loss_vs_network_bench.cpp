@@ -2,6 +2,7 @@
 // with L-Net's forward + backward, at 256x256 and 512x512, with 5 and 50 points, 2 threads;
 // also the loss through tensor operations (from probabilities) against the fused logits path.
 // The loss should cost well under 10% of the network step for the small backbone at 256x256.
+// BM_LossPart times the parts of the loss's plan on one thread, on the same scenes.
 //   build/bench/loss_vs_network_bench   (scripts/bench.sh build loss_vs)
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
@@ -9,7 +10,9 @@
 #include <opencv2/core.hpp>
 #include <random>
 
+#include "wisenet/loss/blobs.h"
 #include "wisenet/loss/lcfcn_loss.h"
+#include "wisenet/loss/watershed.h"
 #include "wisenet/model/wisenet_model.h"
 
 namespace {
@@ -53,6 +56,48 @@ void BM_Loss(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Loss)->ArgsProduct({{256, 512}, {5, 50}})->Unit(benchmark::kMillisecond);
+
+// The parts of the loss's plan on one thread (the plan runs them on two): 0 the blobs, 1 the
+// black top-hat and its ranks (the splitter), 2 the global split's flood, 3 the local splits'
+// floods, all blobs holding two or more points together. The label names the part.
+void BM_LossPart(benchmark::State& state) {
+  torch::set_num_threads(1);
+  cv::setNumThreads(1);
+  const Scene scene = make_scene(static_cast<int>(state.range(0)), static_cast<int>(state.range(1)));
+  const at::Tensor probabilities = torch::softmax(scene.logits[0], 0).contiguous();
+  const int size = static_cast<int>(state.range(0));
+  std::vector<cv::Mat> maps;
+  for (int c = 0; c < 2; ++c) {
+    maps.emplace_back(size, size, CV_32F, probabilities.data_ptr<float>() + c * size * size);
+  }
+  const wisenet::BlobMap blobs = wisenet::find_blobs(maps, scene.points);
+  const wisenet::WatershedSplitter splitter(maps[1]);
+  std::vector<cv::Point> markers;
+  for (const wisenet::Point& p : scene.points) markers.emplace_back(p.x, p.y);
+  const int part = static_cast<int>(state.range(2));
+  for (auto _ : state) {
+    if (part == 0) {
+      benchmark::DoNotOptimize(wisenet::find_blobs(maps, scene.points).blobs.size());
+    } else if (part == 1) {
+      const wisenet::WatershedSplitter fresh(maps[1]);
+      benchmark::DoNotOptimize(&fresh);
+    } else if (part == 2) {
+      benchmark::DoNotOptimize(splitter.boundary_pixels(markers).size());
+    } else {
+      for (const wisenet::Blob& blob : blobs.blobs) {
+        if (blob.point_count() < 2) continue;
+        std::vector<cv::Point> own;
+        for (int i : blob.point_indices) own.push_back(markers[i]);
+        benchmark::DoNotOptimize(splitter.boundary_pixels(own, &blob.pixels).size());
+      }
+    }
+  }
+  const char* names[] = {"blobs", "top-hat and ranks", "global flood", "local floods"};
+  state.SetLabel(names[part]);
+}
+BENCHMARK(BM_LossPart)
+    ->ArgsProduct({{256}, {5, 50}, {0, 1, 2, 3}})
+    ->Unit(benchmark::kMillisecond);
 
 // The same loss evaluated with tensor operations (the probabilities path: softmax, log, one
 // operation per term), for comparison with the single autograd node of the logits path.
