@@ -1,6 +1,7 @@
 // `wisenet eval` end to end on one pycocotools reference case.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -37,6 +38,38 @@ TEST(EvalCli, WritesPycocotoolsNumbersAsJson) {
   EXPECT_GE(got.at("AP25").get<double>(), got.at("AP50").get<double>());
   ASSERT_TRUE(got.at("per_category").is_object());
   EXPECT_FALSE(got.at("per_category").empty());
+}
+
+// --errors puts every detection in one bin and counts the non-crowd objects; it is segm only.
+TEST(EvalCli, ErrorsSortEveryDetection) {
+  const fs::path dir = test::reference_dir() / "cocoeval" / "case_000";
+  ASSERT_TRUE(fs::exists(dir / "gt.json")) << dir;
+  const fs::path out = test::temp_dir("eval_cli_errors") / "metrics.json";
+  const std::string inputs =
+      "eval --gt " + (dir / "gt.json").string() + " --pred " + (dir / "dt.json").string();
+  const auto res = test::run_cli(inputs + " --errors --json " + out.string());
+  ASSERT_EQ(res.exit_code, 0) << res.out << res.err;
+  EXPECT_NE(res.out.find("Errors at mask IoU 0.5: "), std::string::npos) << res.out;
+  std::ifstream in_got(out);
+  const auto e = nlohmann::json::parse(in_got).at("errors");
+  std::ifstream in_gt(dir / "gt.json"), in_dt(dir / "dt.json");
+  const auto gt = nlohmann::json::parse(in_gt);
+  const auto dt = nlohmann::json::parse(in_dt);
+  int64_t objects = 0;
+  for (const auto& a : gt.at("annotations")) objects += a.value("iscrowd", 0) == 0 ? 1 : 0;
+  EXPECT_EQ(e.at("objects").get<int64_t>(), objects);
+  EXPECT_EQ(e.at("detections").get<int64_t>(), static_cast<int64_t>(dt.size()));
+  int64_t binned = 0;
+  for (const char* bin : {"matched", "poor_mask", "duplicate", "wrong_class", "background"}) {
+    binned += e.at(bin).get<int64_t>();
+  }
+  EXPECT_EQ(binned, static_cast<int64_t>(dt.size()));
+  EXPECT_GT(e.at("matched").get<int64_t>(), 0);
+  EXPECT_LE(e.at("missed").get<int64_t>(), objects - e.at("matched").get<int64_t>());
+
+  const auto bbox = test::run_cli(inputs + " --errors --iou-type bbox");
+  EXPECT_NE(bbox.exit_code, 0);
+  EXPECT_NE(bbox.err.find("--errors"), std::string::npos) << bbox.err;
 }
 
 TEST(EvalCli, MissingFileIsOneLineNamingIt) {
