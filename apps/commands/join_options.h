@@ -21,8 +21,12 @@ struct JoinParams {
     options.seed_component = seed_component;
     options.agreement_score = agreement_score;
   }
-  // The option combinations that cannot run, as command-line errors.
+  // The combinations of --mode, --proposals and these options that cannot run, as
+  // command-line errors.
   void check(const std::string& mode, bool have_proposals) const {
+    if (mode != "embedding" && !have_proposals) {
+      throw Error("--mode " + mode + " needs --proposals CACHE_DIR");
+    }
     if (!agreement_score) return;
     if (mode != "embedding") {
       throw Error("--agreement-score applies to --mode embedding only (the best-* modes score "

@@ -42,9 +42,6 @@ void run_predict(const PredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
   p.join.apply(options);
-  if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
-    throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
-  }
   p.join.check(p.mode, !p.proposals.empty());
   set_threads(p.threads);
   const bool point_seeds = p.seeds == "points";

@@ -43,9 +43,6 @@ void run_onnx_predict(const OnnxPredictParams& p) {
   PredictOptions options;
   options.mode = parse_prediction_mode(p.mode);
   p.join.apply(options);
-  if (options.mode != PredictionMode::kEmbedding && p.proposals.empty()) {
-    throw Error("--mode " + p.mode + " needs --proposals CACHE_DIR");
-  }
   p.join.check(p.mode, !p.proposals.empty());
   set_opencv_threads(p.threads);
   OnnxRunner onnx(p.onnx);

@@ -21,7 +21,10 @@ DetectionErrors detection_errors(const CocoDataset& ground_truth,
   for (auto& [image, dts] : found) {
     std::stable_sort(dts.begin(), dts.end(),
                      [](const Instance* a, const Instance* b) { return a->score > b->score; });
-    const std::vector<const Instance*>& gts = objects[image];
+    static const std::vector<const Instance*> kNone;
+    const auto with_objects = objects.find(image);
+    const std::vector<const Instance*>& gts =
+        with_objects == objects.end() ? kNone : with_objects->second;
     const size_t g_count = gts.size();
     // ious[d * G + g]
     std::vector<double> ious(dts.size() * g_count);

@@ -139,8 +139,6 @@ std::vector<Instance> instances_from_labels(const cv::Mat& labels,
         mask = (*proposals)[best.index].mask;
         score = best.dice;
       }
-    } else if (options.agreement_score) {
-      score *= best_dice_candidate(joined, s.pixel, *proposals, options.proposal_threshold).dice;
     } else if (options.mode == PredictionMode::kBestObjectness) {
       double best = -1;
       for (const Proposal& p : *proposals) {
@@ -150,6 +148,8 @@ std::vector<Instance> instances_from_labels(const cv::Mat& labels,
           score = p.score;
         }
       }
+    } else if (options.agreement_score) {  // embedding mode
+      score *= best_dice_candidate(joined, s.pixel, *proposals, options.proposal_threshold).dice;
     }
     out.push_back(make_instance(s, std::move(mask), score));
   }
