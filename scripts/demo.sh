@@ -43,13 +43,15 @@ echo "== 4/5 count and predict on the validation images"
 # Only the connected part of each mask that holds its seed (section 6 keeps them all), so no
 # embedding-mode mask spills into a far region; in embedding mode, each mask's score is also
 # multiplied by its agreement (Dice) with the best candidate proposal of its seed, so that
-# doubtful masks rank last (docs/results.md).
+# doubtful masks rank last. The pixels that join object seeds are split among them by embedding
+# distance plus 0.5 x squared image distance, so that touching objects of one colour, which
+# resemble both seeds, are split between them (docs/results.md).
 for mode in embedding best-dice best-objectness; do
   agreement=()
   [ "$mode" = embedding ] && agreement=(--agreement-score)
   "$wisenet" predict --model "$out/emb/last.ckpt" --images "$data/val.json" --mode "$mode" \
-    --proposals "$out/proposals" --seed-component "${agreement[@]}" --out "$out/pred-$mode" \
-    --overlays --quiet
+    --proposals "$out/proposals" --seed-component "${agreement[@]}" --spatial-weight 0.5 \
+    --out "$out/pred-$mode" --overlays --quiet
 done
 
 echo "== 5/5 COCO mask AP against the validation masks"

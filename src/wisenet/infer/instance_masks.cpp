@@ -21,9 +21,10 @@ cv::Mat embeddings_mat(const at::Tensor& cpu_embeddings) {
 }
 
 cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
-                               cv::Size out_size, int object_count) {
+                               cv::Size out_size, int object_count, double spatial_weight) {
   const at::Tensor e = embeddings_on_cpu(embeddings);
-  return join_most_similar_seed(embeddings_mat(e), seeds, out_size, object_count);
+  return join_most_similar_seed(embeddings_mat(e), seeds, out_size, object_count,
+                                spatial_weight);
 }
 
 }  // namespace wisenet

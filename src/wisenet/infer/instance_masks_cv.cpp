@@ -1,10 +1,12 @@
 #include "wisenet/infer/instance_masks_cv.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "wisenet/core/error.h"
 #include "wisenet/infer/nearest_seed_cv.h"
+#include "wisenet/infer/position_channels.h"
 
 namespace wisenet {
 
@@ -26,9 +28,13 @@ std::vector<int64_t> seed_pixel_indices(const std::vector<cv::Point>& seeds, int
 }
 
 cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds,
-                               cv::Size out_size, int object_count) {
+                               cv::Size out_size, int object_count, double spatial_weight) {
   if (embeddings.dims != 3 || embeddings.type() != CV_32F) {
     throw Error("join_most_similar_seed: embeddings must be a 3-D D x H x W CV_32F Mat");
+  }
+  if (!(spatial_weight >= 0) || !std::isfinite(spatial_weight)) {
+    throw Error("join_most_similar_seed: the spatial weight must be a finite number >= 0, got " +
+                std::to_string(spatial_weight));
   }
   const int dim = embeddings.size[0];
   if (out_size.empty()) out_size = cv::Size(embeddings.size[2], embeddings.size[1]);
@@ -40,6 +46,17 @@ cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::
                           seed_embeddings.ptr<double>(static_cast<int>(k)));
   }
   cv::Mat labels = nearest_seed(grid, seed_embeddings, out_size, object_count);
+  const int objects = object_count < 0 ? static_cast<int>(seeds.size())
+                                       : std::min(object_count, static_cast<int>(seeds.size()));
+  if (spatial_weight > 0 && objects >= 2) {
+    const cv::Mat placed = with_position_channels(grid, out_size, spatial_weight);
+    cv::Mat placed_seeds(objects, dim + 2, CV_64F);
+    for (int k = 0; k < objects; ++k) {
+      interpolate_embedding(placed, out_size, seeds[k], placed_seeds.ptr<double>(k));
+    }
+    const cv::Mat by_position = nearest_seed(placed, placed_seeds, out_size);
+    by_position.copyTo(labels, labels < objects);
+  }
   int* out = labels.ptr<int>();
   for (size_t k = 0; k < pixels.size(); ++k) {
     const int label = static_cast<int>(k);

@@ -22,10 +22,17 @@ namespace wisenet {
 // lower index), where every seed's own pixel is forced to its own index (so each seed keeps at
 // least its pixel even when two seeds share an embedding). object_count >= 0: the seeds from
 // object_count on are background seeds, all labelled object_count (nearest_seed).
+// spatial_weight w > 0 (section 6: 0) then splits the pixels that joined an object seed among
+// the object seeds only, each to the one of least |e(p) - e(s)|^2 + w |p - s|^2 (p, s in
+// out_size pixels; with_position_channels, position_channels.h): which pixels are background
+// stays the embedding's decision, and two touching objects that look alike, whose pixels
+// resemble both seeds, are split near the line halfway between the seeds rather than by
+// noise in the embedding.
 // The tensor overload in instance_masks.h is this function on the tensor's floats.
-// Throws wisenet::Error for bad shapes or a seed outside the image.
+// Throws wisenet::Error for bad shapes, a seed outside the image or a negative weight.
 cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds,
-                               cv::Size out_size = {}, int object_count = -1);
+                               cv::Size out_size = {}, int object_count = -1,
+                               double spatial_weight = 0);
 
 // Row-major pixel indices (y * width + x) of the seeds. Throws wisenet::Error, as
 // join_most_similar_seed, for no seeds or a seed outside the height x width image.

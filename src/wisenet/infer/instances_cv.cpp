@@ -164,7 +164,8 @@ std::vector<Instance> instances_from_embeddings(const cv::Mat& embeddings,
   if (seeds.empty()) return {};
   const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options),
                                                 cv::Size(region.width(), region.height()),
-                                                static_cast<int>(seeds.size()));
+                                                static_cast<int>(seeds.size()),
+                                                options.spatial_weight);
   return instances_from_labels(labels, seeds, proposals, options);
 }
 

@@ -32,6 +32,11 @@ struct PredictOptions {
   // proposal of its seed (0 with none), so that masks no proposal supports rank last (section
   // 6: S_c alone). Needs proposals.
   bool agreement_score = false;
+  // > 0: the pixels that join an object seed are split among the object seeds by least
+  // |e(p) - e(s)|^2 + spatial_weight |p - s|^2, distances in image pixels (section 6: 0,
+  // the embedding alone), so that touching objects that look alike are split between their
+  // seeds (join_most_similar_seed, instance_masks_cv.h).
+  double spatial_weight = 0;
 };
 
 // One object seed: its pixel, its dataset category id and its score (S_c at the pixel).
