@@ -46,6 +46,7 @@ void add_export_command(CLI::App& app) {
     config.classes = model.classes;
     config.prediction.mode = parse_prediction_mode(p->mode);
     config.prediction.proposal_threshold = p->proposal_threshold;
+    config.prediction.similarity_form = model.similarity_form;
     export_onnx(*model.model, config, p->out);
     std::cout << "exported " << config.model.backbone << " (opset " << p->opset << ") to "
               << p->out << ": lnet.onnx, enet.onnx, wisenet.json\n";

@@ -1,10 +1,11 @@
 #pragma once
-// The options of the embedding join (wisenet.md section 6, and four additions) that
+// The options of the embedding join (wisenet.md section 6, and five additions) that
 // `wisenet predict` and wisenet-onnx share.
 // Usage:
 //   JoinParams join;  add_join_options(sub, &join);  ...  join.apply(options);
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <string>
 
 #include "wisenet/core/error.h"
@@ -17,7 +18,9 @@ struct JoinParams {
   bool seed_component = false;
   bool agreement_score = false;
   double spatial_weight = 0;
+  double min_similarity = 0;
   void apply(PredictOptions& options) const {
+    options.min_similarity = min_similarity;
     options.spatial_weight = spatial_weight;
     options.background_seeds_per_object = background_seeds;
     options.seed_component = seed_component;
@@ -26,6 +29,13 @@ struct JoinParams {
   // The combinations of --mode, --proposals and these options that cannot run, as
   // command-line errors.
   void check(const std::string& mode, bool have_proposals) const {
+    if (!std::isfinite(spatial_weight) || spatial_weight < 0) {
+      throw Error("--spatial-weight must be a finite number >= 0, got " +
+                  std::to_string(spatial_weight));
+    }
+    if (!(min_similarity >= 0 && min_similarity < 1)) {
+      throw Error("--min-similarity must lie in [0, 1), got " + std::to_string(min_similarity));
+    }
     if (mode != "embedding" && !have_proposals) {
       throw Error("--mode " + mode + " needs --proposals CACHE_DIR");
     }
@@ -57,6 +67,11 @@ inline void add_join_options(CLI::App* sub, JoinParams* join) {
                   "look alike are split between their seeds; 0.1 to 2 work alike on the "
                   "synthetic data")
       ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub->add_option("--min-similarity", join->min_similarity,
+                  "a pixel joins its object seed only when their similarity S exceeds this, "
+                  "else the background (0: off, section 6; 0.5: S says \"same object\" more "
+                  "than \"different\")")
       ->capture_default_str();
 }
 

@@ -53,9 +53,11 @@ void run_predict(const PredictParams& p) {
   std::unique_ptr<OnnxRunner> onnx;
   if (p.onnx.empty()) {
     model = load_trained_model(p.model);
+    options.similarity_form = model.similarity_form;
   } else {
     onnx = std::make_unique<OnnxRunner>(p.onnx);
     model.classes = onnx->config().classes;
+    options.similarity_form = onnx->config().prediction.similarity_form;
   }
   const ImageSource source =
       open_images(p.images, p.image_dir, {},

@@ -46,6 +46,7 @@ void run_onnx_predict(const OnnxPredictParams& p) {
   p.join.check(p.mode, !p.proposals.empty());
   set_opencv_threads(p.threads);
   OnnxRunner onnx(p.onnx);
+  options.similarity_form = onnx.config().prediction.similarity_form;
   const ImageSource source = open_images(p.images, p.image_dir);
   std::unique_ptr<ProposalCache> cache;
   if (!p.proposals.empty()) cache = std::make_unique<ProposalCache>(p.proposals, ProposalOptions{});

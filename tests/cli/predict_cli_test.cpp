@@ -124,6 +124,10 @@ TEST(PredictCli, ErrorsAreOneLine) {
   expect_error("model.ckpt", " --agreement-score", "--proposals");
   expect_error("model.ckpt", " --agreement-score --mode best-dice --proposals " + dir.string(),
                "--agreement-score");
+  expect_error("model.ckpt", " --spatial-weight -1", "--spatial-weight");
+  expect_error("model.ckpt", " --spatial-weight nan", "--spatial-weight");
+  expect_error("model.ckpt", " --min-similarity 1", "--min-similarity");
+  expect_error("model.ckpt", " --min-similarity -0.1", "--min-similarity");
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ TEST(OnnxExport, WritesFilesAndConfigRoundTrips) {
   config.classes.names = {"cell", "debris"};
   config.prediction.mode = PredictionMode::kBestDice;
   config.prediction.proposal_threshold = 0.25;
+  config.prediction.similarity_form = SimilarityForm::kSigmoid;
   const auto dir = test::temp_dir("onnx_export");
   export_onnx(*net, config, dir.string());
   for (const char* f : {"lnet.onnx", "enet.onnx", "wisenet.json"}) {
@@ -81,6 +82,17 @@ TEST(OnnxExport, WritesFilesAndConfigRoundTrips) {
   EXPECT_EQ(back.prediction.mode, PredictionMode::kBestDice);
   EXPECT_DOUBLE_EQ(back.prediction.proposal_threshold, 0.25);
   EXPECT_EQ(back.model.embedding_dim, 4);
+  EXPECT_EQ(back.prediction.similarity_form, SimilarityForm::kSigmoid);
+  // wisenet.json from before the similarity field: the default form; an unknown form: an error
+  // naming the file.
+  nlohmann::json json = read_deploy_json(dir.string());
+  json["prediction"].erase("similarity");
+  EXPECT_EQ(deploy_config_from_json(json, "old.json").prediction.similarity_form,
+            SimilarityForm::kExponential);
+  json["prediction"]["similarity"] = "cos";
+  const std::string message = test::error_of([&] { deploy_config_from_json(json, "bad.json"); });
+  EXPECT_NE(message.find("bad.json"), std::string::npos) << message;
+  EXPECT_NE(message.find("cos"), std::string::npos) << message;
   std::filesystem::remove_all(dir);
 }
 

@@ -32,7 +32,8 @@ nlohmann::json deploy_settings_to_json(const DeploySettings& settings) {
           {"prediction",
            {{"mode", to_string(settings.prediction.mode)},
             {"proposal_threshold", settings.prediction.proposal_threshold},
-            {"background_seed", settings.prediction.background_seed}}}};
+            {"background_seed", settings.prediction.background_seed},
+            {"similarity", to_string(settings.prediction.similarity_form)}}}};
 }
 
 DeploySettings deploy_settings_from_json(const nlohmann::json& json, const std::string& source) {
@@ -56,6 +57,11 @@ DeploySettings deploy_settings_from_json(const nlohmann::json& json, const std::
     settings.prediction.mode = parse_prediction_mode(p.at("mode").get<std::string>());
     settings.prediction.proposal_threshold = p.at("proposal_threshold").get<double>();
     settings.prediction.background_seed = p.at("background_seed").get<uint64_t>();
+    // Exports before the field existed were all of the default form.
+    if (p.contains("similarity")) {
+      settings.prediction.similarity_form =
+          parse_similarity_form(p.at("similarity").get<std::string>());
+    }
   } catch (const nlohmann::json::exception& e) {
     throw Error(source, std::string("bad deployment config: ") + e.what());
   } catch (const Error& e) {

@@ -21,10 +21,11 @@ cv::Mat embeddings_mat(const at::Tensor& cpu_embeddings) {
 }
 
 cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
-                               cv::Size out_size, int object_count, double spatial_weight) {
+                               cv::Size out_size, int object_count, double spatial_weight,
+                               double max_object_distance2) {
   const at::Tensor e = embeddings_on_cpu(embeddings);
   return join_most_similar_seed(embeddings_mat(e), seeds, out_size, object_count,
-                                spatial_weight);
+                                spatial_weight, max_object_distance2);
 }
 
 }  // namespace wisenet

@@ -18,7 +18,8 @@ namespace wisenet {
 // the image.
 cv::Mat join_most_similar_seed(const at::Tensor& embeddings, const std::vector<cv::Point>& seeds,
                                cv::Size out_size = {}, int object_count = -1,
-                               double spatial_weight = 0);
+                               double spatial_weight = 0,
+                               double max_object_distance2 = kNoDistanceLimit);
 
 // The tensor overloads' bridge to the OpenCV steps: a D x H x W tensor as contiguous float on
 // the CPU (a copy when it is not one already), and a 3-D CV_32F Mat over that memory (valid

@@ -28,13 +28,21 @@ std::vector<int64_t> seed_pixel_indices(const std::vector<cv::Point>& seeds, int
 }
 
 cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds,
-                               cv::Size out_size, int object_count, double spatial_weight) {
+                               cv::Size out_size, int object_count, double spatial_weight,
+                               double max_object_distance2) {
   if (embeddings.dims != 3 || embeddings.type() != CV_32F) {
     throw Error("join_most_similar_seed: embeddings must be a 3-D D x H x W CV_32F Mat");
   }
   if (!(spatial_weight >= 0) || !std::isfinite(spatial_weight)) {
     throw Error("join_most_similar_seed: the spatial weight must be a finite number >= 0, got " +
                 std::to_string(spatial_weight));
+  }
+  if (!(max_object_distance2 > 0)) {
+    throw Error("join_most_similar_seed: the distance limit must be positive, got " +
+                std::to_string(max_object_distance2));
+  }
+  if (max_object_distance2 != kNoDistanceLimit && object_count < 0) {
+    throw Error("join_most_similar_seed: a distance limit needs the background seeds' label");
   }
   const int dim = embeddings.size[0];
   if (out_size.empty()) out_size = cv::Size(embeddings.size[2], embeddings.size[1]);
@@ -56,6 +64,23 @@ cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::
     }
     const cv::Mat by_position = nearest_seed(placed, placed_seeds, out_size);
     by_position.copyTo(labels, labels < objects);
+  }
+  if (max_object_distance2 != kNoDistanceLimit) {
+    // Each object pixel's embedding in double, as the seeds', against its own seed's.
+    cv::parallel_for_(cv::Range(0, out_size.height), [&](const cv::Range& rows) {
+      std::vector<double> e(dim);
+      for (int y = rows.start; y < rows.end; ++y) {
+        int* row = labels.ptr<int>(y);
+        for (int x = 0; x < out_size.width; ++x) {
+          if (row[x] >= objects) continue;
+          interpolate_embedding(grid, out_size, {x, y}, e.data());
+          const double* s = seed_embeddings.ptr<double>(row[x]);
+          double d2 = 0;
+          for (int d = 0; d < dim; ++d) d2 += (e[d] - s[d]) * (e[d] - s[d]);
+          if (d2 >= max_object_distance2) row[x] = objects;
+        }
+      }
+    });
   }
   int* out = labels.ptr<int>();
   for (size_t k = 0; k < pixels.size(); ++k) {

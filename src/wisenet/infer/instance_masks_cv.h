@@ -6,6 +6,7 @@
 //   cv::Mat labels = join_most_similar_seed(grid, seeds, image_size);  // D x gh x gw CV_32F
 //   std::vector<Rle> masks = seed_masks(labels, object_count);
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -13,6 +14,9 @@
 #include "wisenet/core/rle.h"
 
 namespace wisenet {
+
+// join_most_similar_seed's max_object_distance2 when no pixel is sent to the background.
+inline constexpr double kNoDistanceLimit = std::numeric_limits<double>::infinity();
 
 // embeddings: a 3-D D x gh x gw CV_32F Mat, the E-Net head's grid whose bilinear upsampling
 // (align_corners) to out_size gives each pixel's embedding (empty out_size: the grid's own
@@ -28,11 +32,16 @@ namespace wisenet {
 // stays the embedding's decision, and two touching objects that look alike, whose pixels
 // resemble both seeds, are split near the line halfway between the seeds rather than by
 // noise in the embedding.
+// Last, a pixel whose object seed lies at squared embedding distance max_object_distance2 or
+// more (the distance at which S falls to PredictOptions::min_similarity) goes to the background
+// label object_count instead (needs object_count >= 0); infinity keeps every pixel.
 // The tensor overload in instance_masks.h is this function on the tensor's floats.
-// Throws wisenet::Error for bad shapes, a seed outside the image or a negative weight.
+// Throws wisenet::Error for bad shapes, a seed outside the image, a negative weight or a
+// distance limit that is not positive.
 cv::Mat join_most_similar_seed(const cv::Mat& embeddings, const std::vector<cv::Point>& seeds,
                                cv::Size out_size = {}, int object_count = -1,
-                               double spatial_weight = 0);
+                               double spatial_weight = 0,
+                               double max_object_distance2 = kNoDistanceLimit);
 
 // Row-major pixel indices (y * width + x) of the seeds. Throws wisenet::Error, as
 // join_most_similar_seed, for no seeds or a seed outside the height x width image.

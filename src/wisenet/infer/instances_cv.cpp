@@ -162,10 +162,15 @@ std::vector<Instance> instances_from_embeddings(const cv::Mat& embeddings,
                                                 const PredictOptions& options) {
   check_proposals_for_mode(options, proposals);
   if (seeds.empty()) return {};
+  const double max_distance2 =
+      options.min_similarity > 0
+          ? squared_distance_at_similarity(options.min_similarity, options.similarity_form,
+                                           embeddings.size[0])
+          : kNoDistanceLimit;
   const cv::Mat labels = join_most_similar_seed(embeddings, seed_pixels(seeds, region, options),
                                                 cv::Size(region.width(), region.height()),
                                                 static_cast<int>(seeds.size()),
-                                                options.spatial_weight);
+                                                options.spatial_weight, max_distance2);
   return instances_from_labels(labels, seeds, proposals, options);
 }
 

@@ -6,6 +6,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "wisenet/loss/similarity_form.h"
+
 namespace wisenet {
 
 enum class PredictionMode {
@@ -37,6 +39,12 @@ struct PredictOptions {
   // the embedding alone), so that touching objects that look alike are split between their
   // seeds (join_most_similar_seed, instance_masks_cv.h).
   double spatial_weight = 0;
+  // In (0, 1): a pixel joins its object seed only when their similarity S exceeds this (0.5:
+  // the E-Net's "same object" beats "different", the two outcomes its loss scores), else the
+  // background (section 6: 0, the most similar seed alone). S in the form the E-Net was
+  // trained with, `similarity_form`.
+  double min_similarity = 0;
+  SimilarityForm similarity_form = SimilarityForm::kExponential;
 };
 
 // One object seed: its pixel, its dataset category id and its score (S_c at the pixel).

@@ -22,6 +22,17 @@ TrainedModel load_trained_model(const std::string& path) {
   } else {
     for (size_t i = 0; i < t.classes.names.size(); ++i) t.classes.category_ids.push_back(int(i) + 1);
   }
+  const nlohmann::json* train = extra.contains("train_options") && extra["train_options"].is_object()
+                                   ? &extra["train_options"]
+                                   : nullptr;
+  if (train != nullptr && train->contains("similarity")) {
+    const nlohmann::json& form = train->at("similarity");
+    try {
+      t.similarity_form = parse_similarity_form(form.is_string() ? form.get<std::string>() : "");
+    } catch (const Error& e) {
+      throw Error(path, std::string("train options: ") + e.what());
+    }
+  }
   if (t.classes.category_ids.size() != t.classes.names.size() ||
       t.classes.num_classes() != t.info.options.num_classes) {
     throw Error(path, "class list does not match the network's " +

@@ -5,12 +5,9 @@
 
 #include <ATen/core/Tensor.h>
 
-namespace wisenet {
+#include "wisenet/loss/similarity_form.h"
 
-enum class SimilarityForm {
-  kExponential,  // exp(-|a - b|^2 / D) (default)
-  kSigmoid,      // 2 / (1 + exp(|a - b|^2)), computed as 2 * sigmoid(-|a - b|^2) (no overflow)
-};
+namespace wisenet {
 
 // Lower and upper clamp of S, so that log S and log(1 - S) stay finite.
 constexpr double kSimilarityMin = 1e-6;
