@@ -68,7 +68,8 @@ void run_training(benchmark::State& state, int processes, int threads) {
   for (auto _ : state) {
     const fs::path out = work_dir() / ("run-" + std::to_string(processes));
     fs::remove_all(out);
-    const std::string train = "train --train " + data.string() + " --out " + out.string() +
+    const std::string train = "train --stage loc --train " + data.string() + " --out " +
+                              out.string() +
                               " --batch-size " + std::to_string(kBatch) + " --max-steps " +
                               std::to_string(kSteps) + " --threads " + std::to_string(threads) +
                               " --no-progress --seed 1";

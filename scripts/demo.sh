@@ -29,13 +29,14 @@ rm -rf "$out/loc"
 # refinement (pseudo-mask pixels that went to another seed are pulled back): at the same number
 # of steps it more than doubles the embedding mode's AP50 here (docs/results.md). The E-Net
 # runs on the image upsampled 4x: its stride-8 embeddings then fall every 2 image pixels, so
-# the masks follow the objects' edges.
+# the masks follow the objects' edges. It starts from a copy of the trained L-Net's backbone
+# (--enet-from-lnet; no ImageNet weights here, as the paper had).
 echo "== 3/5 E-Net from points + proposals (similarity loss), ${enet_minutes} min"
 rm -rf "$out/emb"
 "$wisenet" train --stage emb --init "$out/loc/best.ckpt" --train "$data/train.json" \
   --val "$data/val.json" --out "$out/emb" --epochs 1000 --max-minutes "$enet_minutes" \
   --val-every 2000 --val-limit 20 --proposals "$out/proposals" --hflip --seed 1 \
-  --lnet-input-scale 2 --enet-input-scale 4 --refine-false-negatives
+  --lnet-input-scale 2 --enet-input-scale 4 --refine-false-negatives --enet-from-lnet
 
 echo "== 4/5 count and predict on the validation images"
 "$wisenet" count --model "$out/emb/last.ckpt" --images "$data/val.json" \
@@ -45,13 +46,14 @@ echo "== 4/5 count and predict on the validation images"
 # multiplied by its agreement (Dice) with the best candidate proposal of its seed, so that
 # doubtful masks rank last. The pixels that join object seeds are split among them by embedding
 # distance plus 0.5 x squared image distance, so that touching objects of one colour, which
-# resemble both seeds, are split between them (docs/results.md).
+# resemble both seeds, are split between them; a pixel whose similarity to its seed is 0.5 or
+# less (the E-Net's "different object" wins) goes to the background (docs/results.md).
 for mode in embedding best-dice best-objectness; do
   agreement=()
   [ "$mode" = embedding ] && agreement=(--agreement-score)
   "$wisenet" predict --model "$out/emb/last.ckpt" --images "$data/val.json" --mode "$mode" \
     --proposals "$out/proposals" --seed-component "${agreement[@]}" --spatial-weight 0.5 \
-    --out "$out/pred-$mode" --overlays --quiet
+    --min-similarity 0.5 --out "$out/pred-$mode" --overlays --quiet
 done
 
 echo "== 5/5 COCO mask AP against the validation masks"

@@ -154,7 +154,7 @@ Row train_row(const fs::path& d, const std::string& json, const std::string& ext
               const std::string& file, const std::string& problem) {
   write_png(d / "a.png");
   write_text(d / "data.json", json);
-  return Row{"train --train " + q(d / "data.json") + " --out " + q(d / "run") +
+  return Row{"train --stage loc --train " + q(d / "data.json") + " --out " + q(d / "run") +
                  " --max-steps 1 --threads 1 --no-progress " + extra,
              file, problem, (d / "run" / "last.ckpt").string()};
 }

@@ -57,7 +57,7 @@ int wait_for(pid_t pid) {
 }
 
 std::vector<std::string> train_args(const fs::path& data, const fs::path& run) {
-  return {"train",     "--train",     (data / "train.json").string(),
+  return {"train",     "--stage",     "loc", "--train", (data / "train.json").string(),
           "--out",     run.string(),  "--epochs",
           "100",       "--max-steps", std::to_string(kSteps),
           "--threads", "1",           "--no-progress",

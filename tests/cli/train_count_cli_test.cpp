@@ -10,6 +10,8 @@
 #include <filesystem>
 
 #include "test_env.h"
+#include <nlohmann/json.hpp>
+
 #include "wisenet/core/atomic_file.h"
 
 namespace wisenet {
@@ -24,7 +26,7 @@ TEST(TrainCountCli, TrainsCountsAndResumes) {
   ASSERT_EQ(test::run_cli("synth --images 8 --size 64 --classes 1 --seed 2 --out " +
                           (dir / "data").string()).exit_code, 0);
   const std::string data = (dir / "data").string();
-  const auto train = test::run_cli("train --train " + data + "/train.json --val " + data +
+  const auto train = test::run_cli("train --stage loc --train " + data + "/train.json --val " + data +
                                    "/val.json --out " + (dir / "run").string() +
                                    " --max-steps 6 --val-every 3 --threads 1 --no-progress");
   ASSERT_EQ(train.exit_code, 0) << train.out << train.err;
@@ -33,7 +35,7 @@ TEST(TrainCountCli, TrainsCountsAndResumes) {
     EXPECT_TRUE(fs::exists(dir / "run" / f)) << f;
   }
   // A second train into the same folder is refused; --resume continues it.
-  const auto again = test::run_cli("train --train " + data + "/train.json --out " +
+  const auto again = test::run_cli("train --stage loc --train " + data + "/train.json --out " +
                                    (dir / "run").string() + " --max-steps 6 --no-progress");
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
@@ -56,7 +58,48 @@ TEST(TrainCountCli, TrainsCountsAndResumes) {
   EXPECT_EQ(folder.out.find("MAE"), std::string::npos);
 }
 
-// SIGTERM (or Ctrl-C) stops training after the current step and leaves a loadable last.ckpt.
+// The default stage, both: loc into RUN/loc, then emb into RUN/emb from loc's best.ckpt; a
+// second train into the folder is refused; --resume goes on with emb only.
+TEST(TrainCountCli, TrainsBothStagesByDefaultAndResumesTheEmbeddingStage) {
+  const fs::path dir = test::temp_dir("train_both_cli");
+  ASSERT_EQ(test::run_cli("synth --images 8 --size 64 --classes 1 --seed 2 --out " +
+                          (dir / "data").string()).exit_code, 0);
+  const std::string data = (dir / "data").string(), run = (dir / "run").string();
+  const auto both = test::run_cli("train --train " + data + "/train.json --val " + data +
+                                  "/val.json --out " + run +
+                                  " --max-steps 3 --val-every 3 --threads 1 --no-progress");
+  ASSERT_EQ(both.exit_code, 0) << both.out << both.err;
+  EXPECT_NE(both.out.find("loc: steps 3"), std::string::npos) << both.out;
+  EXPECT_NE(both.out.find("emb: steps 3"), std::string::npos) << both.out;
+  EXPECT_NE(both.out.find("model: " + run + "/emb/best.ckpt"), std::string::npos) << both.out;
+  for (const char* f : {"loc/last.ckpt", "loc/best.ckpt", "loc/complete", "emb/last.ckpt",
+                        "emb/best.ckpt", "emb/curves.png", "options.json"}) {
+    EXPECT_TRUE(fs::exists(dir / "run" / f)) << f;
+  }
+  EXPECT_FALSE(fs::exists(dir / "run" / "last.ckpt"));
+  const auto options = nlohmann::json::parse(read_file(run + "/options.json"));
+  EXPECT_EQ(options.at("stage"), "both");
+  const auto emb_options = nlohmann::json::parse(read_file(run + "/emb/options.json"));
+  EXPECT_EQ(emb_options.at("stage"), "emb");
+  EXPECT_EQ(emb_options.at("init"), run + "/loc/best.ckpt");
+  const std::string loc_before = read_file(run + "/loc/last.ckpt");
+
+  const auto again = test::run_cli("train --train " + data + "/train.json --out " + run +
+                                   " --max-steps 3 --no-progress");
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_EQ(count_lines(again.err), 1) << again.err;
+  EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+
+  const auto resumed =
+      test::run_cli("train --resume " + run + " --max-steps 5 --threads 1 --no-progress");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_NE(resumed.out.find("emb: steps 5"), std::string::npos) << resumed.out;
+  EXPECT_EQ(resumed.out.find("loc: "), std::string::npos) << resumed.out;
+  EXPECT_EQ(read_file(run + "/loc/last.ckpt"), loc_before) << "a complete loc stage is kept";
+}
+
+// SIGTERM (or Ctrl-C) stops training after the current step and leaves a loadable last.ckpt;
+// in the default stage both, during loc, the E-Net stage is not started.
 TEST(TrainCountCli, SigtermStopsAfterTheStepAndSaves) {
   const fs::path dir = test::temp_dir("train_sigterm");
   ASSERT_EQ(test::run_cli("synth --images 6 --size 48 --classes 1 --seed 4 --out " +
@@ -73,7 +116,7 @@ TEST(TrainCountCli, SigtermStopsAfterTheStepAndSaves) {
     _exit(127);
   }
   // Wait until a few steps are logged, then ask it to stop.
-  const fs::path log = dir / "run" / "log.csv";
+  const fs::path log = dir / "run" / "loc" / "log.csv";
   for (int i = 0; i < 600; ++i) {
     if (fs::exists(log) && count_lines(read_file(log.string())) > 5) break;
     usleep(100000);
@@ -82,8 +125,10 @@ TEST(TrainCountCli, SigtermStopsAfterTheStepAndSaves) {
   int status = 0;
   waitpid(pid, &status, 0);
   ASSERT_TRUE(WIFEXITED(status)) << "killed instead of stopping cleanly";
-  EXPECT_TRUE(fs::exists(dir / "run" / "last.ckpt"));
-  const auto count = test::run_cli("count --model " + (dir / "run" / "last.ckpt").string() +
+  EXPECT_TRUE(fs::exists(dir / "run" / "loc" / "last.ckpt"));
+  EXPECT_FALSE(fs::exists(dir / "run" / "loc" / "complete"));
+  EXPECT_FALSE(fs::exists(dir / "run" / "emb"));
+  const auto count = test::run_cli("count --model " + (dir / "run" / "loc" / "last.ckpt").string() +
                                    " --images " + (dir / "data" / "images").string() +
                                    " --quiet --threads 1");
   EXPECT_EQ(count.exit_code, 0) << count.err;

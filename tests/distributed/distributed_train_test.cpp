@@ -43,8 +43,11 @@ const fs::path& dataset() {
   return dir;
 }
 
-std::string train_arguments(const fs::path& out, int steps, int batch) {
-  return "train --train " + (dataset() / "train.json").string() + " --out " + out.string() +
+// A data-parallel run trains one stage at a time.
+std::string train_arguments(const fs::path& out, int steps, int batch,
+                            const std::string& stage = "loc") {
+  return "train --stage " + stage + " --train " + (dataset() / "train.json").string() +
+         " --out " + out.string() +
          " --batch-size " + std::to_string(batch) + " --max-steps " + std::to_string(steps) +
          " --threads 1 --no-progress --seed 3 --lr-schedule constant --hflip";
 }
@@ -157,11 +160,11 @@ TEST(DistributedOptions, EnvironmentFillsWhatFlagsLeave) {
 // amount, so for it the test compares one step only.
 void expect_parity(const std::string& stage, int steps, const fs::path& dir) {
   const std::string tag = stage + "-" + std::to_string(steps);
-  const std::string extra = " --stage " + stage + " --proposals " + (dir / "proposals").string();
-  const auto a = test::run_cli(train_arguments(dir / ("one-" + tag), steps, 4) + extra);
+  const std::string extra = " --proposals " + (dir / "proposals").string();
+  const auto a = test::run_cli(train_arguments(dir / ("one-" + tag), steps, 4, stage) + extra);
   ASSERT_EQ(a.exit_code, 0) << a.err;
   const auto b = test::run_cli("launch --nproc 2 -- " +
-                               train_arguments(dir / ("two-" + tag), steps, 4) + extra +
+                               train_arguments(dir / ("two-" + tag), steps, 4, stage) + extra +
                                " --dist-check --dist-timeout 30");
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err;
   EXPECT_LT(relative_difference(dir / ("one-" + tag) / "last.ckpt",

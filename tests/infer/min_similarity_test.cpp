@@ -120,8 +120,8 @@ TEST(TrainedModel, SimilarityFormComesFromTheTrainOptions) {
   options.num_classes = 1;
   options.embedding_dim = 4;
   WiseNet net(options);
-  const std::string plain = (dir / "plain.ckpt").string(), sigmoid = (dir / "sigmoid.ckpt").string(),
-                    bad = (dir / "bad.ckpt").string();
+  const std::string plain = (dir / "plain.ckpt").string(),
+                    sigmoid = (dir / "sigmoid.ckpt").string(), bad = (dir / "bad.ckpt").string();
   save_checkpoint(plain, *net, nullptr, 1, {"cell"});
   save_checkpoint(sigmoid, *net, nullptr, 1, {"cell"},
                   R"({"train_options": {"similarity": "sigmoid"}})");

@@ -34,8 +34,8 @@ TEST(PositionChannels, UpsampleToTheEmbeddingAndThePixelPosition) {
       {3, 5, 7, 37, 53}, {2, 4, 1, 29, 9}, {4, 1, 6, 1, 41}, {2, 6, 6, 6, 6}};
   const double weight = 0.7;
   for (const auto& [d, gh, gw, h, w] : cases) {
-    SCOPED_TRACE(std::to_string(gh) + "x" + std::to_string(gw) + " to " + std::to_string(h) +
-                 "x" + std::to_string(w));
+    SCOPED_TRACE(std::to_string(gh) + "x" + std::to_string(gw) + " to " + std::to_string(h) + "x" +
+                 std::to_string(w));
     const torch::Tensor grid = torch::randn({d, gh, gw}) * 3;
     const cv::Mat g = as_mat(grid);
     const cv::Mat placed = with_position_channels(g, cv::Size(w, h), weight);
@@ -92,11 +92,10 @@ TEST(JoinMostSimilarSeed, SpatialWeightEqualsTheDoubleComputation) {
   const double weight = 0.3;
   const torch::Tensor grid = torch::randn({d, gh, gw});
   const torch::Tensor full =
-      F::interpolate(grid.to(torch::kDouble).unsqueeze(0),
-                     F::InterpolateFuncOptions()
-                         .size(std::vector<int64_t>{h, w})
-                         .mode(torch::kBilinear)
-                         .align_corners(true))[0]
+      F::interpolate(grid.to(torch::kDouble).unsqueeze(0), F::InterpolateFuncOptions()
+                                                               .size(std::vector<int64_t>{h, w})
+                                                               .mode(torch::kBilinear)
+                                                               .align_corners(true))[0]
           .contiguous();
   const std::vector<cv::Point> seeds = {{10, 10}, {30, 12}, {50, 40}, {80, 20}, {90, 60},
                                         {5, 55},  {40, 30}, {70, 5},  {20, 40}, {60, 60}};
@@ -152,13 +151,14 @@ TEST(JoinMostSimilarSeed, SpatialWeightEqualsTheDoubleComputation) {
 TEST(JoinMostSimilarSeed, BadSpatialWeightsAreOneLineErrors) {
   const torch::Tensor e = torch::zeros({2, 4, 6});
   for (double weight : {-1.0, std::nan(""), std::numeric_limits<double>::infinity()}) {
-    const std::string message =
-        test::error_of([&] { join_most_similar_seed(as_mat(e), {{0, 0}, {5, 3}}, {}, 2, weight); });
+    const std::string message = test::error_of([&] {
+      join_most_similar_seed(as_mat(e), {{0, 0}, {5, 3}}, {}, 2, weight);
+    });
     EXPECT_NE(message.find("spatial weight"), std::string::npos) << message;
     EXPECT_EQ(test::count_lines(message + "\n"), 1) << message;
   }
-  const std::string message = test::error_of(
-      [&] { with_position_channels(as_mat(e), cv::Size(6, 4), -2); });
+  const std::string message =
+      test::error_of([&] { with_position_channels(as_mat(e), cv::Size(6, 4), -2); });
   EXPECT_NE(message.find("spatial weight"), std::string::npos) << message;
 }
 

@@ -104,6 +104,35 @@ TEST(WiseNetTest, SeparateBackbonesHaveSeparateNamedParameters) {
   EXPECT_EQ(lnet.size() + enet.size(), net->parameters().size());
 }
 
+// The E-Net's backbone becomes a copy of L-Net's (parameters and BatchNorm statistics), not a
+// shared one; the heads keep their own weights; with a shared backbone it is an error.
+TEST(WiseNetTest, StartEnetFromLnetCopiesTheBackbone) {
+  torch::manual_seed(5);
+  WiseNet net(small_options(false));
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& b : net->lnet->backbone->named_buffers()) {
+      if (b.value().is_floating_point()) b.value().uniform_(0.5, 1.5);
+    }
+  }
+  const torch::Tensor head_before = net->enet->head->named_parameters()["score8.weight"].clone();
+  net->start_enet_from_lnet();
+  const auto from = net->lnet->backbone->named_parameters();
+  const auto to = net->enet->backbone->named_parameters();
+  ASSERT_EQ(from.size(), to.size());
+  for (const auto& p : from) {
+    EXPECT_TRUE(torch::equal(p.value(), to[p.key()])) << p.key();
+    EXPECT_NE(p.value().data_ptr(), to[p.key()].data_ptr()) << p.key();
+  }
+  const auto to_buffers = net->enet->backbone->named_buffers();
+  for (const auto& b : net->lnet->backbone->named_buffers()) {
+    EXPECT_TRUE(torch::equal(b.value(), to_buffers[b.key()])) << b.key();
+  }
+  EXPECT_TRUE(torch::equal(head_before, net->enet->head->named_parameters()["score8.weight"]));
+  WiseNet shared(small_options(true));
+  EXPECT_THROW(shared->start_enet_from_lnet(), Error);
+}
+
 TEST(WiseNetTest, SharedBackboneHasOneBackboneInBothBranchLists) {
   WiseNet net(small_options(true));
   const auto names = net->named_parameters().keys();

@@ -138,6 +138,15 @@ TEST(Trainer, RefusesToOverwriteARunAndReportsBadOptions) {
   TrainOptions missing = tiny_options((dir / "nope.json").string(), dir / "run2");
   EXPECT_THROW(train(missing), Error);
   EXPECT_THROW(resume_training((dir / "nothing").string()), Error);
+  // enet_from_lnet needs a trained L-Net to copy: stage emb with --init, or stage both.
+  TrainOptions copy = tiny_options(data, dir / "run3");
+  copy.enet_from_lnet = true;
+  EXPECT_NE(test::error_of([&] { train(copy); }).find("enet_from_lnet needs"), std::string::npos);
+  copy.stage = TrainStage::kEmbedding;
+  EXPECT_NE(test::error_of([&] { train(copy); }).find("--init"), std::string::npos);
+  copy.stage = TrainStage::kBoth;
+  EXPECT_NE(test::error_of([&] { train(copy); }).find("train_both"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir / "run3" / "last.ckpt"));
 }
 
 TEST(TrainOptions, ConfigMergeChecksKeysAndTypes) {

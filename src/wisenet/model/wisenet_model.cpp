@@ -129,6 +129,17 @@ void WiseNetImpl::load_backbone_weights_into(BackboneImpl& backbone) const {
   load_backbone_weights(backbone, options_.backbone_weights);
 }
 
+void WiseNetImpl::start_enet_from_lnet() {
+  if (options_.shared_backbone) {
+    throw Error("start_enet_from_lnet: the branches share one backbone; nothing to copy");
+  }
+  torch::NoGradGuard no_grad;
+  const auto to = enet->backbone->named_parameters();
+  for (const auto& p : lnet->backbone->named_parameters()) to[p.key()].copy_(p.value());
+  const auto to_buffers = enet->backbone->named_buffers();
+  for (const auto& b : lnet->backbone->named_buffers()) to_buffers[b.key()].copy_(b.value());
+}
+
 torch::Tensor WiseNetImpl::localize(const torch::Tensor& x) { return lnet->forward(x); }
 
 torch::Tensor WiseNetImpl::embed(const torch::Tensor& x) { return enet->forward(x); }

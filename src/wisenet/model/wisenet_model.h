@@ -104,6 +104,11 @@ class WiseNetImpl : public torch::nn::Module {
 
   const WiseNetOptions& options() const { return options_; }
 
+  // Copies every parameter and buffer of L-Net's backbone into E-Net's (BatchNorm statistics
+  // included), so that E-Net training starts from what L-Net learnt. Throws wisenet::Error with
+  // a shared backbone (there is only one).
+  void start_enet_from_lnet();
+
   Branch lnet{nullptr};
   Branch enet{nullptr};
 

@@ -7,18 +7,29 @@ namespace wisenet {
 using nlohmann::json;
 
 const char* stage_name(TrainStage stage) {
-  return stage == TrainStage::kLocalization ? "loc" : "emb";
+  switch (stage) {
+    case TrainStage::kLocalization:
+      return "loc";
+    case TrainStage::kEmbedding:
+      return "emb";
+    case TrainStage::kBoth:
+      break;
+  }
+  return "both";
 }
 
 TrainStage stage_from_name(const std::string& name) {
   if (name == "loc") return TrainStage::kLocalization;
   if (name == "emb") return TrainStage::kEmbedding;
-  throw Error("stage must be \"loc\" or \"emb\", got \"" + name + "\"");
+  if (name == "both") return TrainStage::kBoth;
+  throw Error("stage must be \"loc\", \"emb\" or \"both\", got \"" + name + "\"");
 }
 
 const std::vector<TrainOptionDoc>& train_option_docs() {
   static const std::vector<TrainOptionDoc> docs = {
-      {"stage", "loc (L-Net, LCFCN loss) or emb (E-Net, similarity loss)"},
+      {"stage",
+       "both (loc, then emb from loc's best.ckpt, into RUN_DIR/loc and RUN_DIR/emb; each stage "
+       "gets the whole budget), loc (L-Net, LCFCN loss) or emb (E-Net, similarity loss)"},
       {"train", "training set: COCO JSON with point labels (and maybe masks)"},
       {"points_csv", "extra point labels for the training images (CSV image,x,y,class)"},
       {"images", "folder of the training images (default: the JSON's folder or its images/)"},
@@ -54,6 +65,9 @@ const std::vector<TrainOptionDoc>& train_option_docs() {
       {"refine_false_negatives",
        "similarity loss, beyond section 5: also draw pseudo-mask pixels whose most similar seed "
        "is not their point; pull them to it, push them from the anchors and other points"},
+      {"enet_from_lnet",
+       "stage emb with --init: start the E-Net's backbone as a copy of the trained L-Net's "
+       "(beyond the paper, whose two backbones both start from ImageNet)"},
       {"lr", "Adam learning rate"},
       {"weight_decay", "Adam weight decay"},
       {"lr_schedule", "constant | cosine (decay to 0 over max_steps or max_minutes)"},
@@ -92,6 +106,14 @@ void TrainOptions::validate() const {
   if (max_minutes < 0) throw Error("train: max_minutes must be >= 0");
   if (similarity.pixels_per_point < 1) throw Error("train: pixels_per_point must be >= 1");
   if (similarity.background_pixels < 1) throw Error("train: background_pixels must be >= 1");
+  if (enet_from_lnet && stage != TrainStage::kBoth &&
+      (stage != TrainStage::kEmbedding || init.empty())) {
+    throw Error("train: enet_from_lnet needs stage both, or stage emb with an --init checkpoint "
+                "holding a trained L-Net");
+  }
+  if (enet_from_lnet && model.shared_backbone) {
+    throw Error("train: enet_from_lnet needs separate backbones (not shared_backbone)");
+  }
 }
 
 json train_options_to_json(const TrainOptions& o) {
@@ -125,6 +147,7 @@ json train_options_to_json(const TrainOptions& o) {
       {"pixels_per_point", o.similarity.pixels_per_point},
       {"background_pixels", o.similarity.background_pixels},
       {"refine_false_negatives", o.similarity.refine_false_negatives},
+      {"enet_from_lnet", o.enet_from_lnet},
       {"lr", o.lr},
       {"weight_decay", o.weight_decay},
       {"lr_schedule", o.lr_schedule},
@@ -224,6 +247,8 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
       o.similarity.pixels_per_point = get<int>(value, source, key);
     } else if (key == "background_pixels") {
       o.similarity.background_pixels = get<int>(value, source, key);
+    } else if (key == "enet_from_lnet") {
+      o.enet_from_lnet = get<bool>(value, source, key);
     } else if (key == "refine_false_negatives") {
       o.similarity.refine_false_negatives = get<bool>(value, source, key);
     } else if (key == "lr") {

@@ -13,7 +13,9 @@
 
 namespace wisenet {
 
-enum class TrainStage { kLocalization, kEmbedding };
+// kBoth: loc, then emb from loc's result (train/both_stages.h; `wisenet train`'s default).
+// train() runs one stage and refuses kBoth.
+enum class TrainStage { kLocalization, kEmbedding, kBoth };
 
 struct TrainOptions {
   TrainStage stage = TrainStage::kLocalization;
@@ -29,6 +31,9 @@ struct TrainOptions {
   // has them); see supervision.h.
   Supervision supervision = Supervision::kPoints;
   std::string init;         // optional checkpoint to start from (e.g. the loc stage's best)
+  // Stage emb with `init` (or stage both): E-Net's backbone starts as a copy of the trained
+  // L-Net's.
+  bool enet_from_lnet = false;
 
   WiseNetOptions model;
   LcfcnOptions lcfcn;

@@ -449,6 +449,9 @@ std::unique_ptr<ProcessGroup> join_group(const DistributedOptions& distributed) 
 }  // namespace
 
 TrainResult train(const TrainOptions& options, const DistributedOptions& distributed) {
+  if (options.stage == TrainStage::kBoth) {
+    throw Error("train: stage both runs loc then emb through train_both (train/both_stages.h)");
+  }
   options.validate();
   check_device(options);
   set_threads(options.threads);
@@ -480,6 +483,7 @@ TrainResult train(const TrainOptions& options, const DistributedOptions& distrib
   run.group = join_group(distributed);
   build(run, options.init.empty());
   if (!options.init.empty()) load_checkpoint(options.init, *run.model, nullptr);
+  if (options.enet_from_lnet) run.model->start_enet_from_lnet();
   broadcast_model(run);
   if (run.is_main()) {
     write_file_atomic((dir / "options.json").string(),

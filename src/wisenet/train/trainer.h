@@ -31,6 +31,7 @@ struct TrainResult {
 // with validation, best.ckpt.
 // With `distributed.world_size` > 1 this process is one rank of a data-parallel run (see
 // distributed.h): only rank 0 validates and writes files; every rank returns the same steps.
+// Stage both is train_both (both_stages.h); here it is an error.
 TrainResult train(const TrainOptions& options, const DistributedOptions& distributed = {});
 
 // Continues the run in `run_dir` from last.ckpt with the options saved there; gives the same
