@@ -123,7 +123,7 @@ BENCHMARK_CAPTURE(BM_NetworksForward, to_grid, true)
 // maps (a random L-Net finds no meaningful objects): both forwards (E-Net up to its head's
 // stride-8 grid, as predict_instances runs it), blobs and seeds, background seeds, the
 // nearest-seed assignment on the grid and the masks (embedding mode).
-void BM_Predict(benchmark::State& state) {
+void predict_loop(benchmark::State& state, const wisenet::PredictOptions& options) {
   torch::set_num_threads(2);
   wisenet::WiseNet net = small_model();
   net->eval();
@@ -144,11 +144,29 @@ void BM_Predict(benchmark::State& state) {
     const wisenet::Localization located =
         wisenet::localize_from_probabilities(std::move(probabilities));
     instances =
-        wisenet::instances_from_localization(located, embeddings, classes, nullptr, {}).size();
+        wisenet::instances_from_localization(located, embeddings, classes, nullptr, options)
+            .size();
   }
   state.counters["instances"] = static_cast<double>(instances);
 }
+
+void BM_Predict(benchmark::State& state) { predict_loop(state, {}); }
 BENCHMARK(BM_Predict)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The same with the demo's join options: the split of object pixels by position (a second
+// join, object seeds only, on the grid with two position channels) and the similarity floor
+// (each object pixel's embedding against its seed's).
+void BM_PredictSplitAndFloor(benchmark::State& state) {
+  wisenet::PredictOptions options;
+  options.spatial_weight = 0.5;
+  options.min_similarity = 0.5;
+  predict_loop(state, options);
+}
+BENCHMARK(BM_PredictSplitAndFloor)
+    ->Arg(256)
+    ->Arg(512)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 

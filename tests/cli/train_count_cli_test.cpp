@@ -39,6 +39,13 @@ TEST(TrainCountCli, TrainsCountsAndResumes) {
                                    (dir / "run").string() + " --max-steps 6 --no-progress");
   EXPECT_NE(again.exit_code, 0);
   EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+  // So is a two-stage run into a one-stage run's folder, whose options.json it would replace.
+  const std::string options_before = read_file((dir / "run" / "options.json").string());
+  const auto both = test::run_cli("train --train " + data + "/train.json --out " +
+                                  (dir / "run").string() + " --max-steps 6 --no-progress");
+  EXPECT_NE(both.exit_code, 0);
+  EXPECT_NE(both.err.find("--resume"), std::string::npos) << both.err;
+  EXPECT_EQ(read_file((dir / "run" / "options.json").string()), options_before);
   const auto resumed = test::run_cli("train --resume " + (dir / "run").string() +
                                      " --max-steps 8 --threads 1 --no-progress");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;

@@ -22,9 +22,10 @@ TrainedModel load_trained_model(const std::string& path) {
   } else {
     for (size_t i = 0; i < t.classes.names.size(); ++i) t.classes.category_ids.push_back(int(i) + 1);
   }
-  const nlohmann::json* train = extra.contains("train_options") && extra["train_options"].is_object()
-                                   ? &extra["train_options"]
-                                   : nullptr;
+  const nlohmann::json* train =
+      extra.contains("train_options") && extra["train_options"].is_object()
+          ? &extra["train_options"]
+          : nullptr;
   if (train != nullptr && train->contains("similarity")) {
     const nlohmann::json& form = train->at("similarity");
     try {

@@ -61,7 +61,9 @@ BothStagesResult train_both(const TrainOptions& options, const DistributedOption
   options.validate();
   check_local(distributed);
   const fs::path run(options.out_dir);
-  if (is_both_stages_run(run.string()) || fs::exists(loc_dir(run) / "last.ckpt")) {
+  // A single-stage run there (last.ckpt) is refused too: its options.json would be replaced.
+  if (is_both_stages_run(run.string()) || fs::exists(loc_dir(run) / "last.ckpt") ||
+      fs::exists(run / "last.ckpt")) {
     throw Error(options.out_dir, "already holds a run; continue it with --resume " +
                                      options.out_dir + " or choose another --out");
   }
@@ -78,7 +80,10 @@ BothStagesResult train_both(const TrainOptions& options, const DistributedOption
   } catch (...) {
     // Bad input (a missing file, a malformed JSON) fails before loc's first checkpoint: leave
     // no run behind that --resume or a new train would trip over.
-    if (!fs::exists(loc_dir(run) / "last.ckpt")) fs::remove(options_path, ec);
+    if (!fs::exists(loc_dir(run) / "last.ckpt")) {
+      fs::remove(options_path, ec);
+      fs::remove(loc_dir(run), ec);  // only when empty
+    }
     throw;
   }
   after_loc(run);

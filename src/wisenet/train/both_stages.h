@@ -26,7 +26,7 @@ struct BothStagesResult {
 // SIGTERM during loc ends the run after loc's checkpoint; emb is not started. options.init
 // starts the loc stage; enet_from_lnet applies to emb. Distributed runs go one stage at a time
 // (--stage loc, then --stage emb --init), so world_size > 1 is an error here. A folder that
-// already holds a run is an error that suggests --resume.
+// already holds a run (of both stages or of one) is an error that suggests --resume.
 BothStagesResult train_both(const TrainOptions& options,
                             const DistributedOptions& distributed = {});
 

@@ -140,7 +140,7 @@ json train_options_to_json(const TrainOptions& o) {
        o.lcfcn.local_split_weight == LocalSplitWeight::kPointsMinusOne ? "n-1" : "n+1"},
       {"global_split", o.lcfcn.global_split},
       {"background_term", o.lcfcn.background_term},
-      {"similarity", o.similarity.form == SimilarityForm::kExponential ? "exp" : "sigmoid"},
+      {"similarity", to_string(o.similarity.form)},
       {"proposals", o.proposals_dir},
       {"proposal_score_threshold", o.proposal_score_threshold},
       {"allow_several_points", o.allow_several_points},
@@ -229,13 +229,12 @@ void merge_train_options(const json& j, const std::string& source, TrainOptions&
     } else if (key == "background_term") {
       o.lcfcn.background_term = get<bool>(value, source, key);
     } else if (key == "similarity") {
-      const std::string form = get<std::string>(value, source, key);
-      if (form == "exp") {
-        o.similarity.form = SimilarityForm::kExponential;
-      } else if (form == "sigmoid") {
-        o.similarity.form = SimilarityForm::kSigmoid;
-      } else {
-        throw Error(source, "similarity must be \"exp\" or \"sigmoid\", got \"" + form + "\"");
+      try {
+        o.similarity.form = parse_similarity_form(get<std::string>(value, source, key));
+      } catch (const Error& e) {
+        const std::string what = e.what();
+        if (what.rfind(source, 0) == 0) throw;  // get's error already names the source
+        throw Error(source, what);
       }
     } else if (key == "proposals") {
       o.proposals_dir = get<std::string>(value, source, key);
