@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "tensor_mat.h"
 #include "test_env.h"
 #include "wisenet/core/error.h"
 #include "wisenet/infer/instance_masks_cv.h"
@@ -20,11 +21,7 @@
 namespace wisenet {
 namespace {
 
-cv::Mat as_mat(const torch::Tensor& e) {
-  const int sizes[] = {static_cast<int>(e.size(0)), static_cast<int>(e.size(1)),
-                       static_cast<int>(e.size(2))};
-  return cv::Mat(3, sizes, CV_32F, e.data_ptr<float>());
-}
+using test::as_mat;
 
 // S at the returned distance is the threshold, in both forms, by the loss's own S.
 TEST(SimilarityForm, SquaredDistanceAtSimilarityInvertsS) {

@@ -9,6 +9,7 @@
 #include <random>
 #include <tuple>
 
+#include "tensor_mat.h"
 #include "test_env.h"
 #include "wisenet/core/error.h"
 #include "wisenet/infer/instance_masks.h"
@@ -20,12 +21,7 @@
 namespace wisenet {
 namespace {
 
-// A D x H x W tensor's memory seen as a 3-D cv::Mat (the tensor must stay alive).
-cv::Mat as_mat(const torch::Tensor& e) {
-  const int sizes[] = {static_cast<int>(e.size(0)), static_cast<int>(e.size(1)),
-                       static_cast<int>(e.size(2))};
-  return cv::Mat(3, sizes, CV_32F, e.data_ptr<float>());
-}
+using test::as_mat;
 
 // K x D rows of a D x K tensor.
 cv::Mat rows_of(const torch::Tensor& seeds) {

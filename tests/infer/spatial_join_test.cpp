@@ -10,6 +10,7 @@
 #include <limits>
 #include <vector>
 
+#include "tensor_mat.h"
 #include "test_env.h"
 #include "wisenet/core/error.h"
 #include "wisenet/infer/instance_masks_cv.h"
@@ -19,11 +20,7 @@
 namespace wisenet {
 namespace {
 
-cv::Mat as_mat(const torch::Tensor& e) {
-  const int sizes[] = {static_cast<int>(e.size(0)), static_cast<int>(e.size(1)),
-                       static_cast<int>(e.size(2))};
-  return cv::Mat(3, sizes, CV_32F, e.data_ptr<float>());
-}
+using test::as_mat;
 
 // Every pixel of the placed grid's upsampling: the embedding channels as the grid's own, then
 // sqrt(w) x and sqrt(w) y. Odd sizes, a one-node axis of many pixels, a one-pixel axis.
