@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "commands/coco_report.h"
 #include "commands/command.h"
 #include "wisenet/core/atomic_file.h"
 #include "wisenet/core/error.h"
@@ -28,16 +29,6 @@ struct EvalParams {
   int threads = 0;
 };
 
-// One line in pycocotools' summarize() format.
-std::string summary_line(bool ap, const std::string& iou, const char* area, int max_dets,
-                         double value) {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, " %-18s %s @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %0.3f",
-                ap ? "Average Precision" : "Average Recall", ap ? "(AP)" : "(AR)", iou.c_str(),
-                area, max_dets, value);
-  return buf;
-}
-
 void run_eval(const EvalParams& p) {
   if (p.errors && p.iou_type != "segm") throw Error("eval: --errors needs --iou-type segm");
   set_threads(p.threads);
@@ -49,31 +40,8 @@ void run_eval(const EvalParams& p) {
   const std::vector<Detection> dt = read_results(p.pred, gt);
   const CocoEvalResult r = evaluate_coco(gt, dt, options);
 
-  const int md = p.max_dets;
-  std::cout << "COCO evaluation (" << p.iou_type << "): " << gt.images.size() << " images, "
-            << gt.annotations.size() << " annotations, " << dt.size() << " detections\n"
-            << summary_line(true, "0.50:0.95", "all", md, r.AP) << "\n"
-            << summary_line(true, "0.50", "all", md, r.AP50) << "\n"
-            << summary_line(true, "0.75", "all", md, r.AP75) << "\n"
-            << summary_line(true, "0.50:0.95", "small", md, r.APs) << "\n"
-            << summary_line(true, "0.50:0.95", "medium", md, r.APm) << "\n"
-            << summary_line(true, "0.50:0.95", "large", md, r.APl) << "\n"
-            << summary_line(false, "0.50:0.95", "all", 1, r.AR1) << "\n"
-            << summary_line(false, "0.50:0.95", "all", 10, r.AR10) << "\n"
-            << summary_line(false, "0.50:0.95", "all", md, r.AR100) << "\n"
-            << summary_line(false, "0.50:0.95", "small", md, r.ARs) << "\n"
-            << summary_line(false, "0.50:0.95", "medium", md, r.ARm) << "\n"
-            << summary_line(false, "0.50:0.95", "large", md, r.ARl) << "\n"
-            << summary_line(true, "0.25", "all", md, r.AP25) << "\n"
-            << "AP50 per category (-1: no ground truth):\n";
-  nlohmann::json per_category = nlohmann::json::object();
-  for (const auto& [id, ap50] : r.per_category_ap50) {
-    const std::string& name = gt.category_name(id);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%0.3f", ap50);
-    std::cout << "  " << id << " " << name << ": " << buf << "\n";
-    per_category[name] = ap50;
-  }
+  const nlohmann::json per_category =
+      print_coco_report(std::cout, gt, dt.size(), r, p.iou_type, p.max_dets);
   nlohmann::json errors;
   if (p.errors) {
     const DetectionErrors e = detection_errors(gt, dt);

@@ -1,8 +1,14 @@
 // wisenet predict: instance masks for a folder or a COCO JSON of images (wisenet.md section 6),
 // as COCO results, per-class counts and, optionally, overlays.
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
+#include <vector>
 
+#include "commands/coco_report.h"
 #include "commands/command.h"
 #include "commands/join_options.h"
 #include "commands/prediction_files.h"
@@ -13,6 +19,8 @@
 #include "wisenet/data/image_io.h"
 #include "wisenet/data/image_source.h"
 #include "wisenet/deploy/onnx_runner.h"
+#include "wisenet/eval/coco_eval.h"
+#include "wisenet/eval/detection_counts.h"
 #include "wisenet/infer/predictor.h"
 #include "wisenet/infer/trained_model.h"
 #include "wisenet/proposals/proposal_cache.h"
@@ -27,6 +35,7 @@ struct PredictParams {
   std::string images;
   std::string image_dir;
   std::string out;
+  std::string gt;  // a COCO JSON with the images' masks: print COCO AP and counting errors
   std::string mode = "embedding";
   std::string seeds = "blobs";  // blobs: L-Net's; points: the JSON's point labels (E-Net only)
   std::string proposals;
@@ -37,6 +46,56 @@ struct PredictParams {
   int threads = 0;
   bool quiet = false;
 };
+
+// `predict --gt`: the ground truth's image id of each predicted image, matched by file name,
+// and a check that the ground truth knows the model's classes, before anything is predicted.
+std::map<int64_t, int64_t> ground_truth_ids(const CocoDataset& gt, const CocoDataset& images,
+                                            const ClassMap& classes) {
+  std::map<std::string, int64_t> gt_id;
+  for (const ImageInfo& im : gt.images) gt_id[im.file_name] = im.id;
+  std::map<int64_t, int64_t> to_gt;
+  for (const ImageInfo& im : images.images) {
+    const auto found = gt_id.find(im.file_name);
+    if (found == gt_id.end()) {
+      throw Error(gt.source, "has no image " + im.file_name + " (--gt must cover --images)");
+    }
+    to_gt[im.id] = found->second;
+  }
+  for (size_t c = 0; c < classes.category_ids.size(); ++c) {
+    if (!gt.has_category(classes.category_ids[c])) {
+      throw Error(gt.source, "has no category " + std::to_string(classes.category_ids[c]) +
+                                 " (" + classes.names[c] + "), a class of the model");
+    }
+  }
+  return to_gt;
+}
+
+// The detections scored against the ground truth as `wisenet eval` and `wisenet count` score
+// them, on the predicted images only.
+void report_against(const CocoDataset& gt, const std::map<int64_t, int64_t>& to_gt,
+                    const std::vector<Detection>& detections) {
+  std::vector<Detection> matched = detections;
+  for (Detection& d : matched) d.image_id = to_gt.at(d.image_id);
+  // Only the predicted images count.
+  std::set<int64_t> covered_ids;
+  for (const auto& [from, to] : to_gt) covered_ids.insert(to);
+  CocoDataset covered = gt;
+  covered.images.erase(
+      std::remove_if(covered.images.begin(), covered.images.end(),
+                     [&](const ImageInfo& im) { return !covered_ids.count(im.id); }),
+      covered.images.end());
+  covered.annotations.erase(
+      std::remove_if(covered.annotations.begin(), covered.annotations.end(),
+                     [&](const Annotation& a) { return !covered_ids.count(a.image_id); }),
+      covered.annotations.end());
+  const CocoEvalResult r = evaluate_coco(covered, matched, CocoEvalOptions{});
+  print_coco_report(std::cout, covered, matched.size(), r, "segm", CocoEvalOptions{}.max_dets);
+  const CountErrors e = detection_count_errors(covered, matched);
+  std::cout << "counting: MAE " << e.mae << "  RMSE " << e.rmse << "  mean true count "
+            << e.mean_count;
+  for (size_t l = 1; l < e.game.size(); ++l) std::cout << "  GAME(" << l << ") " << e.game[l];
+  std::cout << "\n";
+}
 
 void run_predict(const PredictParams& p) {
   PredictOptions options;
@@ -59,12 +118,20 @@ void run_predict(const PredictParams& p) {
     model.classes = onnx->config().classes;
     options.similarity_form = onnx->config().prediction.similarity_form;
   }
+  // The ground truth is read first, so that a bad file fails before the long part; its objects
+  // get points (the centre rule of the shared data) where they have none, for the counting.
+  CocoReadOptions gt_read;
+  gt_read.point_rule = PointRule::kCenter;
+  const std::optional<CocoDataset> gt =
+      p.gt.empty() ? std::nullopt : std::optional<CocoDataset>(read_coco(p.gt, gt_read));
   const ImageSource source =
       open_images(p.images, p.image_dir, {},
                   p.resize_annotations ? SizeMismatch::kRescale : SizeMismatch::kError);
   if (point_seeds && !source.has_ground_truth) {
     throw Error(p.images, "--seeds points needs a COCO JSON with point labels");
   }
+  const std::map<int64_t, int64_t> to_gt =
+      gt ? ground_truth_ids(*gt, source.dataset, model.classes) : std::map<int64_t, int64_t>{};
   std::unique_ptr<ProposalCache> cache;
   if (!p.proposals.empty()) cache = std::make_unique<ProposalCache>(p.proposals, ProposalOptions{});
   PredictionFiles files(p.out, model.classes, p.overlays, p.label_images);
@@ -93,6 +160,7 @@ void run_predict(const PredictParams& p) {
   files.write();
   std::cout << source.paths.size() << " images, " << files.instances() << " instances ("
             << p.mode << ")\nresults: " << files.results_path() << "\n";
+  if (gt) report_against(*gt, to_gt, files.detections());
 }
 
 }  // namespace
@@ -109,6 +177,9 @@ void add_predict_command(CLI::App& app) {
   sub->add_option("--out", p->out,
                   "output folder: results.json, counts.csv, objects.csv, overlays/, labels/")
       ->required();
+  sub->add_option("--gt", p->gt,
+                  "COCO JSON with the images' ground truth (matched by file name): print the "
+                  "COCO AP table and the counting errors (MAE, GAME) after predicting");
   sub->add_option("--mode", p->mode, "embedding, best-dice or best-objectness")
       ->check(CLI::IsMember({"embedding", "best-dice", "best-objectness"}))
       ->capture_default_str();

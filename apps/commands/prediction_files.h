@@ -33,6 +33,8 @@ class PredictionFiles {
   void write() const;
 
   size_t instances() const { return detections_.size(); }
+  // Every image's instances so far, as results.json holds them.
+  const std::vector<Detection>& detections() const { return detections_; }
   std::string results_path() const;
 
  private:

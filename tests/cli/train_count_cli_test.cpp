@@ -26,8 +26,8 @@ TEST(TrainCountCli, TrainsCountsAndResumes) {
   ASSERT_EQ(test::run_cli("synth --images 8 --size 64 --classes 1 --seed 2 --out " +
                           (dir / "data").string()).exit_code, 0);
   const std::string data = (dir / "data").string();
-  const auto train = test::run_cli("train --stage loc --train " + data + "/train.json --val " + data +
-                                   "/val.json --out " + (dir / "run").string() +
+  const auto train = test::run_cli("train --stage loc --train " + data + "/train.json --val " +
+                                   data + "/val.json --out " + (dir / "run").string() +
                                    " --max-steps 6 --val-every 3 --threads 1 --no-progress");
   ASSERT_EQ(train.exit_code, 0) << train.out << train.err;
   EXPECT_NE(train.out.find("steps 6"), std::string::npos) << train.out;

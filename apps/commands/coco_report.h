@@ -1,0 +1,20 @@
+#pragma once
+// The COCO table `wisenet eval` prints (pycocotools' summarize() lines, AP at IoU 0.25 and AP50
+// per category), shared with `wisenet predict --gt`.
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "wisenet/data/coco_json.h"
+#include "wisenet/eval/coco_eval.h"
+
+namespace wisenet::cli {
+
+// Prints the table for `r` (evaluate_coco of `detections` detections against `gt`); returns
+// AP50 per category name, as `eval --json` writes it.
+nlohmann::json print_coco_report(std::ostream& out, const CocoDataset& gt, size_t detections,
+                                 const CocoEvalResult& r, const std::string& iou_type,
+                                 int max_dets);
+
+}  // namespace wisenet::cli
