@@ -66,7 +66,6 @@ inline void add_join_options(CLI::App* sub, JoinParams* join) {
                   "+ W |p - s|^2 (image pixels; section 6: 0), so that touching objects that "
                   "look alike are split between their seeds; 0.1 to 2 work alike on the "
                   "synthetic data")
-      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   sub->add_option("--min-similarity", join->min_similarity,
                   "a pixel joins its object seed only when their similarity S exceeds this, "
