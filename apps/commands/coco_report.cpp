@@ -49,4 +49,10 @@ nlohmann::json print_coco_report(std::ostream& out, const CocoDataset& gt, size_
   return per_category;
 }
 
+void print_count_errors(std::ostream& out, const CountErrors& e) {
+  out << "MAE " << e.mae << "  RMSE " << e.rmse << "  mean true count " << e.mean_count;
+  for (size_t l = 1; l < e.game.size(); ++l) out << "  GAME(" << l << ") " << e.game[l];
+  out << "\n";
+}
+
 }  // namespace wisenet::cli

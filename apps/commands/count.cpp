@@ -1,6 +1,7 @@
 // wisenet count: objects per image and class with L-Net; with ground truth, MAE and GAME.
 #include <iostream>
 
+#include "commands/coco_report.h"
 #include "commands/command.h"
 #include "wisenet/core/threads.h"
 #include "wisenet/eval/count_objects.h"
@@ -48,10 +49,7 @@ void add_count_command(CLI::App& app) {
     }
     std::cout << report.images.size() << " images, " << total << " objects\n";
     if (report.errors) {
-      const CountErrors& e = *report.errors;
-      std::cout << "MAE " << e.mae << "  RMSE " << e.rmse << "  mean true count " << e.mean_count;
-      for (size_t l = 1; l < e.game.size(); ++l) std::cout << "  GAME(" << l << ") " << e.game[l];
-      std::cout << "\n";
+      print_count_errors(std::cout, *report.errors);
     }
     if (!p->csv.empty()) std::cout << "counts: " << p->csv << "\n";
   });

@@ -91,10 +91,8 @@ void report_against(const CocoDataset& gt, const std::map<int64_t, int64_t>& to_
   const CocoEvalResult r = evaluate_coco(covered, matched, CocoEvalOptions{});
   print_coco_report(std::cout, covered, matched.size(), r, "segm", CocoEvalOptions{}.max_dets);
   const CountErrors e = detection_count_errors(covered, matched);
-  std::cout << "counting: MAE " << e.mae << "  RMSE " << e.rmse << "  mean true count "
-            << e.mean_count;
-  for (size_t l = 1; l < e.game.size(); ++l) std::cout << "  GAME(" << l << ") " << e.game[l];
-  std::cout << "\n";
+  std::cout << "counting: ";
+  print_count_errors(std::cout, e);
 }
 
 void run_predict(const PredictParams& p) {
